@@ -1,0 +1,72 @@
+package dev.nimbus.server.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything the server can be told, validated once by {@link ConfigLoader}. Defaults are chosen so that
+ * {@code nimbus server} with no flags is useful and safe on one machine: loopback only, no auth needed there.
+ *
+ * @param host address to bind; {@code 127.0.0.1} by default, {@code 0.0.0.0} to serve other machines
+ * @param port TCP port; 0 picks a free one
+ * @param dataDir the data directory: metadata database and image blobs
+ * @param importRoots folders imports may read from; empty means "the CSV's own folder"
+ * @param httpImport whether and from which hosts {@code http(s)://} image URIs may be fetched
+ * @param limits request and image size limits
+ * @param threads thread pool sizes
+ * @param apiKeys API key to role; empty disables authentication
+ * @param tls certificate chain and private key (PEM) to serve TLS; empty serves plaintext
+ */
+public record ServerConfig(
+    String host,
+    int port,
+    Path dataDir,
+    List<Path> importRoots,
+    HttpImport httpImport,
+    Limits limits,
+    Threads threads,
+    Map<String, Role> apiKeys,
+    Optional<Tls> tls) {
+
+  public ServerConfig {
+    importRoots = List.copyOf(importRoots);
+    apiKeys = Map.copyOf(apiKeys);
+  }
+
+  /** Whether image URIs may be fetched over HTTP(S), and from which hosts ({@code host} or {@code host:port}). */
+  public record HttpImport(boolean enabled, List<String> allowedHosts, java.time.Duration timeout) {
+    public HttpImport {
+      allowedHosts = List.copyOf(allowedHosts);
+    }
+  }
+
+  /**
+   * @param maxImageBytes largest accepted image file
+   * @param maxImagePixels largest accepted width x height, read from the header before decoding
+   * @param maxImageSide largest accepted width or height
+   * @param maxCsvBytes largest accepted import CSV
+   * @param maxMessageBytes largest accepted gRPC request message
+   * @param maxConcurrentCalls calls in flight before new ones are refused with RESOURCE_EXHAUSTED
+   */
+  public record Limits(long maxImageBytes, long maxImagePixels, int maxImageSide, long maxCsvBytes,
+      int maxMessageBytes, int maxConcurrentCalls) {}
+
+  /**
+   * @param handlerThreads threads running RPC handlers (never Netty's event loops)
+   * @param importThreads threads fetching, validating and hashing images during imports
+   * @param concurrentOperations long-running operations executing at once; later ones wait their turn
+   */
+  public record Threads(int handlerThreads, int importThreads, int concurrentOperations) {}
+
+  public record Tls(Path certChain, Path privateKey) {}
+
+  /** What an API key may do. */
+  public enum Role {
+    /** Get, List, Wait, Read and Predict calls. */
+    READER,
+    /** Everything. */
+    ADMIN
+  }
+}

@@ -1,0 +1,146 @@
+package dev.nimbus.server.grpc;
+
+import com.google.longrunning.CancelOperationRequest;
+import com.google.longrunning.DeleteOperationRequest;
+import com.google.longrunning.GetOperationRequest;
+import com.google.longrunning.ListOperationsRequest;
+import com.google.longrunning.ListOperationsResponse;
+import com.google.longrunning.Operation;
+import com.google.longrunning.OperationsGrpc;
+import com.google.longrunning.WaitOperationRequest;
+import com.google.protobuf.Empty;
+import dev.nimbus.server.operation.OperationManager;
+import dev.nimbus.server.operation.OperationRecord;
+import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.util.ListQueries;
+import dev.nimbus.server.util.Protos;
+import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.v1.OperationMetadata;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The standard {@code google.longrunning.Operations} service. ListOperations filters on {@code kind},
+ * {@code state}, {@code target} and {@code done}, newest first. WaitOperation holds no thread while it waits.
+ */
+public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBase {
+  /** WaitOperation returns after at most this long, done or not; callers wait again. */
+  static final Duration MAX_WAIT = Duration.ofMinutes(5);
+
+  private final OperationManager operations;
+
+  public OperationsGrpcService(OperationManager operations) {
+    this.operations = operations;
+  }
+
+  @Override
+  public void getOperation(GetOperationRequest request, StreamObserver<Operation> response) {
+    Unary.reply(response, operations.get(ResourceNames.operationId("name", request.getName())));
+  }
+
+  @Override
+  public void listOperations(ListOperationsRequest request, StreamObserver<ListOperationsResponse> response) {
+    if (!request.getName().isEmpty() && !request.getName().equals("operations")) {
+      throw ApiException.invalidArgument("name", "name: '" + ResourceNames.abbreviate(request.getName())
+          + "' (expected: empty or 'operations')");
+    }
+    int size = ListQueries.pageSize(request.getPageSize());
+    Map<String, String> filter = ListQueries.filter(request.getFilter(), Set.of("kind", "state", "target", "done"));
+    Integer kind = null;
+    if (filter.containsKey("kind")) {
+      kind = enumValue("kind", filter.get("kind"), OperationMetadata.Kind.values()).getNumber();
+    }
+    Integer state = null;
+    if (filter.containsKey("state")) {
+      state = enumValue("state", filter.get("state"), OperationMetadata.State.values()).getNumber();
+    }
+    Boolean done = null;
+    if (filter.containsKey("done")) {
+      String d = filter.get("done").toLowerCase(Locale.ROOT);
+      if (!d.equals("true") && !d.equals("false")) {
+        throw ApiException.invalidArgument("filter", "filter: done = '" + ResourceNames.abbreviate(d)
+            + "' (expected: true or false)");
+      }
+      done = d.equals("true");
+    }
+    String scope = "operations|" + request.getFilter();
+    String after = ListQueries.resumeKey(scope, request.getPageToken());
+    long[] afterTime = null;
+    String afterId = null;
+    if (!after.isEmpty()) {
+      int colon = after.indexOf(':');
+      try {
+        afterTime = new long[] {Long.parseLong(after.substring(0, colon))};
+        afterId = after.substring(colon + 1);
+      } catch (RuntimeException e) {
+        throw ApiException.invalidArgument("page_token", "page_token is not one this list returned");
+      }
+    }
+    List<OperationRecord> rows = operations.operations().list(kind, state, filter.get("target"), done, afterTime,
+        afterId, size + 1);
+    ListOperationsResponse.Builder b = ListOperationsResponse.newBuilder();
+    for (int i = 0; i < Math.min(size, rows.size()); i++) {
+      OperationRecord r = rows.get(i);
+      b.addOperations(r.done() ? r.toProto() : operations.get(r.id()));
+    }
+    if (rows.size() > size) {
+      OperationRecord last = rows.get(size - 1);
+      long t = last.metadata().getCreateTime().getSeconds() * 1000 + last.metadata().getCreateTime().getNanos() / 1_000_000;
+      b.setNextPageToken(ListQueries.token(scope, t + ":" + last.id()));
+    }
+    Unary.reply(response, b.build());
+  }
+
+  @Override
+  public void deleteOperation(DeleteOperationRequest request, StreamObserver<Empty> response) {
+    operations.delete(ResourceNames.operationId("name", request.getName()));
+    Unary.reply(response, Empty.getDefaultInstance());
+  }
+
+  @Override
+  public void cancelOperation(CancelOperationRequest request, StreamObserver<Empty> response) {
+    operations.cancel(ResourceNames.operationId("name", request.getName()));
+    Unary.reply(response, Empty.getDefaultInstance());
+  }
+
+  /**
+   * Returns when the operation is done, or when the timeout passes (default and cap: 5 minutes), or shortly
+   * before the call's own deadline, whichever is first.
+   */
+  @Override
+  public void waitOperation(WaitOperationRequest request, StreamObserver<Operation> response) {
+    String id = ResourceNames.operationId("name", request.getName());
+    Duration timeout = request.hasTimeout() ? Protos.duration(request.getTimeout()) : MAX_WAIT;
+    if (timeout.isNegative()) {
+      throw ApiException.invalidArgument("timeout", "timeout: " + timeout + " (expected: >= 0)");
+    }
+    if (timeout.compareTo(MAX_WAIT) > 0) {
+      timeout = MAX_WAIT;
+    }
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline != null) {
+      long left = deadline.timeRemaining(TimeUnit.MILLISECONDS) - 50;
+      timeout = Duration.ofMillis(Math.max(0, Math.min(timeout.toMillis(), left)));
+    }
+    Unary.replyLater(response, operations.await(id, timeout));
+  }
+
+  private static <E extends Enum<E>> E enumValue(String field, String value, E[] values) {
+    for (E e : values) {
+      if (e.name().equalsIgnoreCase(value) && !e.name().endsWith("UNSPECIFIED") && !e.name().equals("UNRECOGNIZED")) {
+        return e;
+      }
+    }
+    List<String> names = java.util.Arrays.stream(values).map(Enum::name)
+        .filter(n -> !n.endsWith("UNSPECIFIED") && !n.equals("UNRECOGNIZED")).toList();
+    throw ApiException.invalidArgument("filter", "filter: " + field + " = '" + ResourceNames.abbreviate(value)
+        + "' (expected one of: " + String.join(", ", names) + ")");
+  }
+}

@@ -1,0 +1,82 @@
+package dev.nimbus.server.grpc.interceptor;
+
+import dev.nimbus.server.config.ServerConfig.Role;
+import io.grpc.Contexts;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+
+/**
+ * API keys: {@code x-api-key: KEY} or {@code authorization: Bearer KEY}. Without a valid key a call is
+ * UNAUTHENTICATED; a READER key calling a method that changes something is PERMISSION_DENIED. Health checks and
+ * reflection stay open so that load balancers and generic tools work. The caller's role travels in the Context.
+ */
+public final class AuthInterceptor implements ServerInterceptor {
+  public static final Metadata.Key<String> API_KEY = Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> AUTHORIZATION =
+      Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Context.Key<Role> ROLE = Context.key("nimbus-role");
+
+  private final Map<String, Role> keys;
+
+  public AuthInterceptor(Map<String, Role> keys) {
+    this.keys = Map.copyOf(keys);
+  }
+
+  @Override
+  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+      ServerCallHandler<Q, R> next) {
+    String service = call.getMethodDescriptor().getServiceName();
+    if (service != null && (service.startsWith("grpc.health.") || service.startsWith("grpc.reflection."))) {
+      return next.startCall(call, headers);
+    }
+    String key = headers.get(API_KEY);
+    if (key == null) {
+      String auth = headers.get(AUTHORIZATION);
+      if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        key = auth.substring(7).strip();
+      }
+    }
+    if (key == null) {
+      call.close(Status.UNAUTHENTICATED.withDescription("this server needs an API key: send it in the x-api-key"
+          + " header (nimbus --api-key, or NimbusClient.builder().apiKey(...))"), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    Role role = lookup(key);
+    if (role == null) {
+      call.close(Status.UNAUTHENTICATED.withDescription("the API key is not valid on this server"), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    String method = call.getMethodDescriptor().getBareMethodName();
+    if (role == Role.READER && !isReadOnly(method)) {
+      call.close(Status.PERMISSION_DENIED.withDescription("the API key has role reader, which may not call " + method
+          + " (it needs role admin)"), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    return Contexts.interceptCall(Context.current().withValue(ROLE, role), call, headers, next);
+  }
+
+  /** Methods that change nothing: Get*, List*, Read*, Wait*, and Predict. */
+  static boolean isReadOnly(String method) {
+    return method != null && (method.startsWith("Get") || method.startsWith("List") || method.startsWith("Read")
+        || method.startsWith("Wait") || method.equals("Predict"));
+  }
+
+  /** Compares against every key in constant time, so timing does not reveal how much of a key was right. */
+  private Role lookup(String key) {
+    byte[] given = key.getBytes(StandardCharsets.UTF_8);
+    Role found = null;
+    for (Map.Entry<String, Role> e : keys.entrySet()) {
+      if (MessageDigest.isEqual(given, e.getKey().getBytes(StandardCharsets.UTF_8))) {
+        found = e.getValue();
+      }
+    }
+    return found;
+  }
+}
