@@ -115,12 +115,17 @@ public final class NimbusServer implements AutoCloseable {
     }
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
-    builder.addService(ServerInterceptors.intercept(
-        io.grpc.protobuf.services.ProtoReflectionService.newInstance(), List.of()));
+    builder.addService(legacyReflection());
     builder.executor(handlerPool);
     builder.maxInboundMessageSize(config.limits().maxMessageBytes());
     this.server = builder.build();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+  }
+
+  /** The v1alpha reflection service, which older grpcurl and other generic clients still ask for. */
+  @SuppressWarnings("deprecation")
+  private static BindableService legacyReflection() {
+    return io.grpc.protobuf.services.ProtoReflectionService.newInstance();
   }
 
   /** A Netty server on {@code config.host():config.port()}, with TLS when configured. */

@@ -183,7 +183,12 @@ public final class ImportCsv {
 
   /** The 1-based line a character offset is on. */
   private long lineOf(long charPosition) {
-    int i = Arrays.binarySearch(lineStarts, (int) charPosition);
+    int pos = (int) charPosition;
+    // The parser reports a record from the end of the previous one, before the blank lines it skipped.
+    while (pos < text.length() && (text.charAt(pos) == '\n' || text.charAt(pos) == '\r')) {
+      pos++;
+    }
+    int i = Arrays.binarySearch(lineStarts, pos);
     return (i >= 0 ? i : -i - 2) + 1;
   }
 

@@ -19,6 +19,7 @@ public record ImportRow(long line, MlUse mlUse, boolean explicitMlUse, String ur
   /** Reads a row's fields, or says what is wrong with them. */
   public static ImportRow parse(ImportCsv.Row row, ClassificationType type) throws RowException {
     List<String> fields = new ArrayList<>(row.fields());
+    int given = fields.size();
     while (!fields.isEmpty() && fields.get(fields.size() - 1).isEmpty()) {
       fields.remove(fields.size() - 1); // trailing commas, as spreadsheets write them
     }
@@ -28,6 +29,9 @@ public record ImportRow(long line, MlUse mlUse, boolean explicitMlUse, String ur
       at = 1;
     } else if (fields.size() >= 3 && fields.get(0).isEmpty()) {
       at = 1; // an empty ML_USE column
+    }
+    if (fields.size() - at == 1 && given - at >= 2) {
+      throw new RowException(Reason.NO_LABEL, "the row has no label (expected [ML_USE,]URI,LABEL[,LABEL...])");
     }
     if (fields.size() - at < 2) {
       throw new RowException(Reason.TOO_FEW_FIELDS, "too few fields: got " + fields.size()

@@ -11,7 +11,7 @@ public final class Protos {
   public static Timestamp timestamp(long epochMillis) {
     return Timestamp.newBuilder()
         .setSeconds(Math.floorDiv(epochMillis, 1000))
-        .setNanos((int) Math.floorMod(epochMillis, 1000) * 1_000_000)
+        .setNanos(Math.floorMod(epochMillis, 1000) * 1_000_000)
         .build();
   }
 

@@ -1,0 +1,69 @@
+package dev.nimbus.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  @TempDir Path tmp;
+
+  @Test
+  void defaults_areSafeForOneMachine() {
+    ServerConfig c = ConfigLoader.defaults();
+    assertThat(c.host()).isEqualTo("127.0.0.1");
+    assertThat(c.port()).isEqualTo(8470);
+    assertThat(c.dataDir()).isEqualTo(Path.of("./nimbus-data"));
+    assertThat(c.importRoots()).isEmpty();
+    assertThat(c.httpImport().enabled()).isFalse();
+    assertThat(c.limits().maxImageBytes()).isEqualTo(30L * 1024 * 1024);
+    assertThat(c.apiKeys()).isEmpty();
+    assertThat(c.tls()).isEmpty();
+  }
+
+  @Test
+  void load_laterSourcesWin_fileThenEnvThenFlags() throws Exception {
+    Path file = Files.writeString(tmp.resolve("nimbus.properties"), "port=9000\nhost=0.0.0.0\nimport-roots=/a, /b\n");
+    ServerConfig c = ConfigLoader.load(Map.of("NIMBUS_CONFIG", file.toString(), "NIMBUS_PORT", "9001"),
+        Map.of("host", "127.0.0.2"));
+    assertThat(c.port()).isEqualTo(9001);
+    assertThat(c.host()).isEqualTo("127.0.0.2");
+    assertThat(c.importRoots()).containsExactly(Path.of("/a"), Path.of("/b"));
+  }
+
+  @Test
+  void load_badValuesSayWhatWasGivenAndWhatIsExpected() {
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("port", "70000")))
+        .hasMessage("port: 70000 (expected: 0..65535)");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("port", "eighty")))
+        .hasMessage("port: 'eighty' (expected: a whole number)");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("prot", "80")))
+        .hasMessageStartingWith("unknown setting 'prot'");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("http-import-enabled", "yes")))
+        .hasMessageContaining("expected: true or false");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("http-import-enabled", "true")))
+        .hasMessageContaining("http-import-allowed-hosts");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("tls-cert", "/x.pem")))
+        .hasMessageContaining("only one given");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("http-import-timeout", "5s")))
+        .hasMessageContaining("ISO-8601");
+  }
+
+  @Test
+  void apiKeysFile_readsKeysAndRoles_andRejectsShortKeysOrUnknownRoles() throws Exception {
+    Path keys = Files.writeString(tmp.resolve("keys"), "# admins\nadmin-key-0123456789 admin\n\nreader-key-0123456789 READER\n");
+    ServerConfig c = ConfigLoader.load(Map.of(), Map.of("api-keys-file", keys.toString()));
+    assertThat(c.apiKeys()).containsEntry("admin-key-0123456789", ServerConfig.Role.ADMIN)
+        .containsEntry("reader-key-0123456789", ServerConfig.Role.READER);
+    Path bad = Files.writeString(tmp.resolve("bad"), "short admin\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("api-keys-file", bad.toString())))
+        .hasMessageContaining("at least 16");
+    Path role = Files.writeString(tmp.resolve("role"), "admin-key-0123456789 superuser\n");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("api-keys-file", role.toString())))
+        .hasMessageContaining("role 'superuser'");
+  }
+}

@@ -1,0 +1,70 @@
+package dev.nimbus.server.grpc.interceptor;
+
+import static dev.nimbus.server.testing.Statuses.assertFails;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.rpc.RetryInfo;
+import dev.nimbus.v1.Dataset;
+import dev.nimbus.v1.DatasetServiceGrpc;
+import dev.nimbus.v1.GetDatasetRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ConcurrencyLimitInterceptorTest {
+  @Test
+  void interceptCall_refusesBeyondTheLimitAtOnce_andReleasesThePermitWhenACallEnds() throws Exception {
+    CountDownLatch entered = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    DatasetServiceGrpc.DatasetServiceImplBase slow = new DatasetServiceGrpc.DatasetServiceImplBase() {
+      @Override
+      public void getDataset(GetDatasetRequest request, StreamObserver<Dataset> response) {
+        if (request.getName().equals("slow")) {
+          entered.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        response.onNext(Dataset.newBuilder().setName(request.getName()).build());
+        response.onCompleted();
+      }
+    };
+    ConcurrencyLimitInterceptor limit = new ConcurrencyLimitInterceptor(1);
+    String name = InProcessServerBuilder.generateName();
+    Server server = InProcessServerBuilder.forName(name).executor(Executors.newFixedThreadPool(4))
+        .addService(ServerInterceptors.intercept(slow, limit)).build().start();
+    ManagedChannel ch = InProcessChannelBuilder.forName(name).build();
+    try {
+      var first = DatasetServiceGrpc.newFutureStub(ch).getDataset(GetDatasetRequest.newBuilder().setName("slow").build());
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      DatasetServiceGrpc.DatasetServiceBlockingStub stub = DatasetServiceGrpc.newBlockingStub(ch);
+      StatusRuntimeException e = assertFails(Status.Code.RESOURCE_EXHAUSTED, "retry shortly",
+          () -> stub.getDataset(GetDatasetRequest.newBuilder().setName("fast").build()));
+      assertThat(StatusProto.fromThrowable(e).getDetailsList()).anyMatch(a -> a.is(RetryInfo.class));
+      release.countDown();
+      assertThat(first.get(10, TimeUnit.SECONDS).getName()).isEqualTo("slow");
+      assertThat(stub.getDataset(GetDatasetRequest.newBuilder().setName("fast").build()).getName()).isEqualTo("fast");
+      // The server learns a call is complete just after the client has its answer.
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (limit.inFlight() != 0 && System.nanoTime() < end) {
+        Thread.onSpinWait();
+      }
+      assertThat(limit.inFlight()).isZero();
+    } finally {
+      ch.shutdownNow();
+      server.shutdownNow();
+    }
+  }
+}
