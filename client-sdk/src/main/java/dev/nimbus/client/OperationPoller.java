@@ -31,6 +31,11 @@ final class OperationPoller {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   /** A server that is restarting or a poll call that timed out: the operation itself is fine, look again. */
   private static final Set<Status.Code> TRANSIENT = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED);
+  /**
+   * Consecutive transient failures before a future gives up: with the backoff below about two minutes without
+   * an answer. A server restart is much shorter; longer, a person should hear about it rather than wait.
+   */
+  static final int MAX_TRANSIENT_FAILURES = 8;
 
   private final ScheduledThreadPoolExecutor scheduler;
   private final OperationsGrpc.OperationsStub stub;
@@ -166,6 +171,12 @@ final class OperationPoller {
       logger.fine("the server does not implement WaitOperation; polling with GetOperation instead");
       waitUnimplemented = true;
       poll(future, failures);
+    } else if (TRANSIENT.contains(code) && failures + 1 >= MAX_TRANSIENT_FAILURES) {
+      Status last = Status.fromThrowable(failure);
+      future.fail(Status.UNAVAILABLE.withDescription("lost contact with the server while waiting for "
+          + future.name() + " (" + last.getCode() + (last.getDescription() == null ? "" : ": " + last.getDescription())
+          + "); the operation may still be running on the server: look again once it is reachable")
+          .withCause(failure).asRuntimeException());
     } else if (TRANSIENT.contains(code)) {
       schedule(() -> poll(future, failures + 1), backoffNanos(failures));
     } else {

@@ -181,6 +181,24 @@ class OperationFutureTest {
   }
 
   @Test
+  void transientPollFailures_thatGoOnGiveUpWithUnavailable_sayingTheOperationMayStillRun() {
+    Object[] steps = new Object[OperationPoller.MAX_TRANSIENT_FAILURES];
+    java.util.Arrays.fill(steps, Status.UNAVAILABLE.withDescription("connection refused"));
+    operations.script(OP, steps);
+
+    OperationFuture<ImportDataResponse> future = startImport();
+
+    assertThatThrownBy(() -> future.get(30, SECONDS))
+        .cause()
+        .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+          assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+          assertThat(e.getStatus().getDescription()).contains("lost contact").contains(OP)
+              .contains("may still be running");
+        });
+    assertThat(operations.waits).hasSize(OperationPoller.MAX_TRANSIENT_FAILURES);
+  }
+
+  @Test
   void otherPollFailures_failTheFutureWithoutRetrying() {
     operations.script(OP, Status.PERMISSION_DENIED.withDescription("api key may not read operations"));
 

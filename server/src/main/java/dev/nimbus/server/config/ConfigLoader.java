@@ -45,7 +45,8 @@ public final class ConfigLoader {
       "max-message-bytes", String.valueOf(64 * 1024 * 1024), "Largest accepted gRPC request in bytes",
       "max-concurrent-calls", "1024", "Calls in flight before new ones get RESOURCE_EXHAUSTED",
       "handler-threads", String.valueOf(Math.max(4, 2 * cores())), "Threads running RPC handlers",
-      "import-threads", String.valueOf(cores()), "Threads validating and storing imported images",
+      "import-threads", String.valueOf(Math.max(4, 4 * cores())), "Threads reading, validating and storing imported images",
+      "import-decoders", String.valueOf(cores()), "Imported images fully decoded at once (CPU and memory bound)",
       "concurrent-operations", "2", "Long-running operations executing at once",
       "api-keys-file", "", "File of 'KEY ROLE' lines (ROLE: reader or admin); empty disables auth",
       "tls-cert", "", "PEM certificate chain; with tls-key, serve TLS",
@@ -104,7 +105,8 @@ public final class ConfigLoader {
         intIn(v, "max-concurrent-calls", 1, 1_000_000));
     Threads threads = new Threads(
         intIn(v, "handler-threads", 1, 4096),
-        intIn(v, "import-threads", 1, 4 * cores + 64),
+        intIn(v, "import-threads", 1, 1024),
+        intIn(v, "import-decoders", 1, 1024),
         intIn(v, "concurrent-operations", 1, 64));
     Map<String, Role> keys = v.get("api-keys-file").isBlank()
         ? Map.of() : readApiKeys(Path.of(v.get("api-keys-file").trim()));

@@ -55,10 +55,12 @@ public record ServerConfig(
 
   /**
    * @param handlerThreads threads running RPC handlers (never Netty's event loops)
-   * @param importThreads threads fetching, validating and hashing images during imports
+   * @param importThreads threads fetching, validating, hashing and storing imported images; more than the cores,
+   *     because much of their time is spent waiting for files to reach the disk (fsync)
+   * @param importDecoders images fully decoded at once during imports (decoding is CPU and memory heavy)
    * @param concurrentOperations long-running operations executing at once; later ones wait their turn
    */
-  public record Threads(int handlerThreads, int importThreads, int concurrentOperations) {}
+  public record Threads(int handlerThreads, int importThreads, int importDecoders, int concurrentOperations) {}
 
   public record Tls(Path certChain, Path privateKey) {}
 

@@ -169,6 +169,12 @@ public final class Datasets {
     switch (in.getSourceCase()) {
       case CSV_URI -> {
         Path csvPath = localPath("input_config.csv_uri", in.getCsvUri());
+        String file = csvPath.getFileName() == null ? "" : csvPath.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!file.endsWith(".csv") && !file.endsWith(".txt")) {
+          // Rows that fail are quoted back; refusing other files keeps an import from echoing arbitrary files.
+          throw ApiException.invalidArgument("input_config.csv_uri", "input_config.csv_uri: '"
+              + ResourceNames.abbreviate(in.getCsvUri()) + "' is not a .csv (or .txt) file");
+        }
         Path real = checkInRoots("input_config.csv_uri", csvPath, false);
         csv = readCsv(real);
         base = real.getParent();
@@ -256,6 +262,11 @@ public final class Datasets {
   private Path checkInRoots(String field, Path p, boolean folder) {
     try {
       if (config.importRoots().isEmpty()) {
+        if (!isLoopback(config.host())) {
+          throw ApiException.failedPrecondition("IMPORT_ROOTS_REQUIRED", field + ": this server is reachable from"
+              + " other machines (host " + config.host() + ") and has no import-roots, so it imports no local"
+              + " files; an administrator must set import-roots to the folders imports may read");
+        }
         Path real = p.toRealPath();
         if (folder != Files.isDirectory(real)) {
           throw ApiException.invalidArgument(field, field + ": " + p + (folder ? " is not a folder" : " is a folder"));
@@ -269,6 +280,14 @@ public final class Datasets {
       throw ApiException.invalidArgument(field, field + ": cannot read " + p + ": " + e.getMessage());
     } catch (RowException e) {
       throw ApiException.invalidArgument(field, field + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 

@@ -40,6 +40,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 
 /**
  * Runs ImportData. Rows are read from the CSV snapshot taken when the operation started, in batches: each
@@ -59,6 +60,7 @@ public final class ImportDataHandler implements OperationHandler {
   private final ExecutorService pool;
   private final Clock clock;
   private final int batchSize;
+  private final Semaphore decoders;
 
   public ImportDataHandler(DatasetStore store, BlobStore blobs, ImageInspector inspector, ServerConfig config,
       ExecutorService pool, Clock clock) {
@@ -68,7 +70,8 @@ public final class ImportDataHandler implements OperationHandler {
     this.config = config;
     this.pool = pool;
     this.clock = clock;
-    this.batchSize = Math.max(16, 8 * config.threads().importThreads());
+    this.batchSize = Math.max(16, 4 * config.threads().importThreads());
+    this.decoders = new Semaphore(config.threads().importDecoders());
   }
 
   @Override
@@ -200,9 +203,10 @@ public final class ImportDataHandler implements OperationHandler {
   /** Fetches, validates and stores the images of a batch in parallel; outcomes in row order. */
   private List<Outcome> process(List<ImportCsv.Row> batch, ClassificationType type, ImportSources sources,
       Path base) {
+    BlobStore.Batch writes = blobs.batch();
     List<CompletableFuture<Outcome>> futures = new ArrayList<>(batch.size());
     for (ImportCsv.Row row : batch) {
-      futures.add(CompletableFuture.supplyAsync(() -> processRow(row, type, sources, base), pool));
+      futures.add(CompletableFuture.supplyAsync(() -> processRow(row, type, sources, base, writes), pool));
     }
     List<Outcome> out = new ArrayList<>(batch.size());
     RuntimeException fatal = null;
@@ -212,6 +216,13 @@ public final class ImportDataHandler implements OperationHandler {
       } catch (CompletionException e) {
         // Not a problem of the row (the disk is full, say): stop the import, keep what was committed.
         fatal = fatal != null ? fatal : e.getCause() instanceof RuntimeException r ? r : e;
+      }
+    }
+    if (fatal == null) {
+      try {
+        writes.sync();
+      } catch (RuntimeException e) {
+        fatal = e;
       }
     }
     if (fatal != null) {
@@ -225,7 +236,8 @@ public final class ImportDataHandler implements OperationHandler {
     return out;
   }
 
-  private Outcome processRow(ImportCsv.Row csvRow, ClassificationType type, ImportSources sources, Path base) {
+  private Outcome processRow(ImportCsv.Row csvRow, ClassificationType type, ImportSources sources, Path base,
+      BlobStore.Batch writes) {
     ImportRow row;
     try {
       row = ImportRow.parse(csvRow, type);
@@ -235,15 +247,18 @@ public final class ImportDataHandler implements OperationHandler {
     try {
       byte[] bytes = sources.read(row.uri(), base);
       ImageInfo info;
+      decoders.acquireUninterruptibly();
       try {
         info = inspector.inspect(bytes);
       } catch (InvalidImageException e) {
         throw new RowException(reasonOf(e), e.getMessage());
+      } finally {
+        decoders.release();
       }
       String sha = BlobStore.sha256Hex(bytes);
       blobs.pin(sha);
       try {
-        blobs.put(sha, bytes);
+        writes.put(sha, bytes);
       } catch (RuntimeException e) {
         blobs.unpin(sha);
         throw e;

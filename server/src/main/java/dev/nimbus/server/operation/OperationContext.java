@@ -71,11 +71,14 @@ public final class OperationContext {
     running.metadata = stamp(m);
   }
 
-  /** Saves progress inside the caller's transaction; visible once that commits. */
+  /**
+   * Saves progress inside the caller's transaction. GetOperation shows it only once that transaction has
+   * committed, so what an operation reports done is always durable.
+   */
   public void saveProgress(Connection c, OperationMetadata m, long checkpoint) throws SQLException {
     OperationMetadata stamped = stamp(m);
     manager.store().saveProgress(c, running.id, stamped, checkpoint);
-    running.metadata = stamped;
+    manager.database().afterCommit(() -> running.metadata = stamped);
   }
 
   /** Marks the operation succeeded with {@code response}, inside the caller's (last) transaction. */
@@ -84,12 +87,12 @@ public final class OperationContext {
     OperationMetadata done = m.toBuilder()
         .setState(OperationMetadata.State.SUCCEEDED)
         .setProgressPercent(100)
+        .setCancelRequested(running.cancelRequested)
         .setUpdateTime(Protos.timestamp(now))
         .setEndTime(Protos.timestamp(now))
         .build();
     manager.store().finish(c, running.id, done, response, null);
-    running.metadata = done;
-    finished = true;
+    manager.database().afterCommit(() -> finished = true);
   }
 
   /** Marks the operation failed or cancelled with {@code error}, inside the caller's transaction. */
@@ -98,12 +101,12 @@ public final class OperationContext {
     long now = clock.millis();
     OperationMetadata done = m.toBuilder()
         .setState(state)
+        .setCancelRequested(running.cancelRequested)
         .setUpdateTime(Protos.timestamp(now))
         .setEndTime(Protos.timestamp(now))
         .build();
     manager.store().finish(c, running.id, done, null, error);
-    running.metadata = done;
-    finished = true;
+    manager.database().afterCommit(() -> finished = true);
   }
 
   boolean finished() {

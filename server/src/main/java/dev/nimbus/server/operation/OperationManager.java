@@ -76,6 +76,10 @@ public final class OperationManager implements AutoCloseable {
     return store;
   }
 
+  Database database() {
+    return db;
+  }
+
   boolean stopping() {
     return stopping;
   }
@@ -209,11 +213,14 @@ public final class OperationManager implements AutoCloseable {
     }
   }
 
-  /** The operation, with live metadata if it is running. NOT_FOUND if there is none. */
+  /**
+   * The operation, with live metadata while it runs. NOT_FOUND if there is none. Done-ness, response and error
+   * always come from the stored record, so a caller never sees "done" before the result is durable.
+   */
   public Operation get(String id) {
     Running r = running.get(id);
     OperationRecord stored = store.get(id).orElseThrow(() -> notFound(id));
-    if (r != null && !stored.done()) {
+    if (r != null && !stored.done() && r.metadata.getState() == OperationMetadata.State.RUNNING) {
       return new OperationRecord(id, r.metadata, null, null, null, 0).toProto();
     }
     return stored.toProto();

@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -109,45 +110,83 @@ public final class BlobStore {
    * already there. The caller must hold a {@linkplain #pin pin} on the hash. Durable on return.
    */
   public void put(String sha256, byte[] bytes) {
-    Path target = path(sha256);
-    synchronized (stripe(sha256)) {
-      try {
-        if (Files.size(target) == bytes.length) {
-          return;
-        }
-      } catch (NoSuchFileException e) {
-        // not stored yet
-      } catch (IOException e) {
-        throw new StorageException("cannot read blob " + target + ": " + e.getMessage(), e);
-      }
-    }
-    Path temp = tmp.resolve(sha256 + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
-    try {
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
-      Path dir = target.getParent();
-      Files.createDirectories(dir);
+    Batch batch = batch();
+    batch.put(sha256, bytes);
+    batch.sync();
+  }
+
+  /** A group of writes whose folders are fsynced once, together, by {@link Batch#sync}. */
+  public Batch batch() {
+    return new Batch();
+  }
+
+  /**
+   * Writes that become durable together. Each {@link #put} fsyncs its file and renames it into place; the
+   * renames (folder entries) are made durable by {@link #sync}, once per folder, which must be called before
+   * anything that refers to the blobs is committed. Thread-safe.
+   */
+  public final class Batch {
+    private final Set<Path> dirtyFolders = ConcurrentHashMap.newKeySet();
+
+    private Batch() {}
+
+    public void put(String sha256, byte[] bytes) {
+      Path target = path(sha256);
       synchronized (stripe(sha256)) {
         try {
-          Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
-          Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+          if (Files.size(target) == bytes.length) {
+            return;
+          }
+        } catch (NoSuchFileException e) {
+          // not stored yet
+        } catch (IOException e) {
+          throw new StorageException("cannot read blob " + target + ": " + e.getMessage(), e);
         }
       }
-      fsyncDirectory(dir);
-    } catch (IOException e) {
-      throw new StorageException("cannot write blob " + target + ": " + e.getMessage(), e);
-    } finally {
+      Path temp = tmp.resolve(sha256 + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
       try {
-        Files.deleteIfExists(temp);
-      } catch (IOException ignored) {
-        // best effort; the folder is swept at start-up
+        writeAndForce(temp, bytes);
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        synchronized (stripe(sha256)) {
+          try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+          } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+        dirtyFolders.add(dir);
+      } catch (IOException e) {
+        throw new StorageException("cannot write blob " + target + ": " + e.getMessage(), e);
+      } finally {
+        try {
+          Files.deleteIfExists(temp);
+        } catch (IOException ignored) {
+          // best effort; the folder is swept at start-up
+        }
       }
+    }
+
+    /** Makes every put of this batch durable. */
+    public void sync() {
+      for (Path dir : dirtyFolders) {
+        try {
+          fsyncDirectory(dir);
+        } catch (IOException e) {
+          throw new StorageException("cannot sync blob folder " + dir + ": " + e.getMessage(), e);
+        }
+      }
+      dirtyFolders.clear();
+    }
+  }
+
+  private static void writeAndForce(Path file, byte[] bytes) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(true);
     }
   }
 
@@ -224,13 +263,7 @@ public final class BlobStore {
     Path temp = target.resolveSibling(target.getFileName() + ".tmp" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
     try {
       Files.createDirectories(target.getParent());
-      try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.wrap(bytes);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
+      writeAndForce(temp, bytes);
       Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       fsyncDirectory(target.getParent());
     } catch (IOException e) {

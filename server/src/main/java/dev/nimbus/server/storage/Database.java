@@ -33,6 +33,8 @@ public final class Database implements AutoCloseable {
   private final Path file;
   private final Connection writer;
   private final ReentrantLock writeLock = new ReentrantLock();
+  /** Actions of the current write transaction to run once it has committed; guarded by writeLock. */
+  private final List<Runnable> afterCommit = new java.util.ArrayList<>();
   private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
 
   private Database(Path file, List<String> migrations) throws SQLException {
@@ -99,10 +101,14 @@ public final class Database implements AutoCloseable {
   public <T> T write(SqlWork<T> work) {
     writeLock.lock();
     try {
+      afterCommit.clear();
       writer.setAutoCommit(false);
       try {
         T result = work.run(writer);
         writer.commit();
+        for (Runnable r : afterCommit) {
+          r.run();
+        }
         return result;
       } catch (SQLException | RuntimeException | Error e) {
         try {
@@ -112,6 +118,7 @@ public final class Database implements AutoCloseable {
         }
         throw e;
       } finally {
+        afterCommit.clear();
         writer.setAutoCommit(true);
       }
     } catch (SQLException e) {
@@ -119,6 +126,17 @@ public final class Database implements AutoCloseable {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /**
+   * Runs {@code action} once the write transaction in progress on this thread has committed, and never if it
+   * rolls back: for making something visible only when it is durable. Call only inside {@link #write}.
+   */
+  public void afterCommit(Runnable action) {
+    if (!writeLock.isHeldByCurrentThread()) {
+      throw new IllegalStateException("afterCommit outside a write transaction");
+    }
+    afterCommit.add(action);
   }
 
   /** Runs {@code work} on a reader connection: a consistent snapshot, concurrent with writes. */

@@ -295,6 +295,62 @@ class ImportDataTest {
     assertThat(failuresByRow(op).get(1L)).contains("base_uri");
   }
 
+  @Test
+  void importData_csvUriThatIsNotACsvFile_isInvalidArgument() {
+    create("d", ClassificationType.MULTICLASS);
+    Path passwdLike = TestImages.write(images.resolve("accounts"), "root:x:0:0:root:/root:/bin/bash\n".getBytes(StandardCharsets.UTF_8));
+    assertFails(Status.Code.INVALID_ARGUMENT, "is not a .csv", () -> importCsv("d", passwdLike));
+    assertFails(Status.Code.INVALID_ARGUMENT, "file not found", () -> importCsv("d", images.resolve("missing.csv")));
+    assertFails(Status.Code.INVALID_ARGUMENT, "relative", () -> nimbus.datasets.importData(ImportDataRequest.newBuilder()
+        .setName("datasets/d").setInputConfig(InputConfig.newBuilder().setCsvUri("labels.csv")).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "gs:// is not supported yet", () -> nimbus.datasets.importData(
+        ImportDataRequest.newBuilder().setName("datasets/d")
+            .setInputConfig(InputConfig.newBuilder().setCsvUri("gs://bucket/labels.csv")).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "csv_uri", () -> nimbus.datasets.importData(ImportDataRequest.newBuilder()
+        .setName("datasets/d").build()));
+  }
+
+  @Test
+  void importData_configuredRootsConfineTheCsvAndItsImages() throws Exception {
+    nimbus.close();
+    Path allowed = java.nio.file.Files.createDirectories(tmp.resolve("allowed"));
+    nimbus = new InProcessNimbus(tmp.resolve("data2"), Map.of("import-roots", allowed.toString()));
+    create("d", ClassificationType.MULTICLASS);
+    TestImages.write(allowed.resolve("a.jpg"), TestImages.jpeg(16, 16, 1));
+    TestImages.write(images.resolve("b.jpg"), TestImages.jpeg(16, 16, 2));
+    Path outsideCsv = csv("outside.csv", "a.jpg,x\n");
+    assertFails(Status.Code.INVALID_ARGUMENT, "outside the allowed import roots", () -> importCsv("d", outsideCsv));
+    Path inside = TestImages.write(allowed.resolve("in.csv"),
+        ("a.jpg,x\n" + images.resolve("b.jpg") + ",x\n").getBytes(StandardCharsets.UTF_8));
+    Operation op = nimbus.await(importCsv("d", inside));
+    assertThat(response(op).getImportedCount()).isEqualTo(1);
+    assertThat(failuresByRow(op).get(2L)).contains("outside the allowed import roots");
+  }
+
+  @Test
+  void importData_serverReachableFromOtherMachinesWithoutRoots_importsNoLocalFiles() {
+    nimbus.close();
+    nimbus = new InProcessNimbus(tmp.resolve("data3"), Map.of("host", "0.0.0.0"));
+    create("d", ClassificationType.MULTICLASS);
+    Path c = csv("a.csv", "a.jpg,x\n");
+    assertFails(Status.Code.FAILED_PRECONDITION, "import-roots", () -> importCsv("d", c));
+  }
+
+  @Test
+  void getOperation_neverReportsDoneWithoutTheResult() {
+    create("d", ClassificationType.MULTICLASS);
+    TestImages.write(images.resolve("a.jpg"), TestImages.jpeg(16, 16, 1));
+    Path c = csv("a.csv", "a.jpg,x\n");
+    for (int i = 0; i < 20; i++) {
+      Operation op = importCsv("d", c);
+      while (!op.getDone()) {
+        op = nimbus.get(op.getName());
+      }
+      assertThat(op.hasResponse() || op.hasError()).as("done operation %s carries its result", op.getName()).isTrue();
+      assertThat(InProcessNimbus.metadata(op).getState()).isEqualTo(OperationMetadata.State.SUCCEEDED);
+    }
+  }
+
   private List<Example> listAll(String dataset, String filter) {
     List<Example> out = new ArrayList<>();
     String token = "";

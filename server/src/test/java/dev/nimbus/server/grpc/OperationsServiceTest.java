@@ -79,6 +79,7 @@ class OperationsServiceTest {
     assertThat(done.getError().getCode()).isEqualTo(Status.Code.CANCELLED.value());
     OperationMetadata m = InProcessNimbus.metadata(done);
     assertThat(m.getState()).isEqualTo(OperationMetadata.State.CANCELLED);
+    assertThat(m.getCancelRequested()).isTrue();
     long imported = m.getImportDataDetails().getImportedCount();
     assertThat(imported).as("the batch in flight is committed, the rest is not read").isPositive().isLessThan(200);
     assertThat(done.getError().getMessage()).contains("cancelled after " + m.getImportDataDetails().getProcessedRowCount()

@@ -1,0 +1,92 @@
+package dev.nimbus.cli;
+
+import com.google.longrunning.Operation;
+import dev.nimbus.client.NimbusClient;
+import dev.nimbus.client.OperationFuture;
+import dev.nimbus.v1.ImportDataResponse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code nimbus datasets import}: starts ImportData and, unless told not to, follows it to the end and reports
+ * every row the server rejected. Rejected rows do not make the command fail: the import did its job and says
+ * which rows it could not use; only an import that fails or is cancelled as a whole does.
+ */
+@Command(name = "import",
+    description = {
+        "Import labeled images from a CSV of [ML_USE,]URI,LABEL[,LABEL...] rows, as in AutoML Vision.",
+        "ML_USE is TRAIN, VALIDATION, TEST or empty (the server then splits 80/10/10); URI is a path relative to"
+            + " the CSV's folder, an absolute path, a file:// URI, or an http:// or https:// URL where the server"
+            + " allows it.",
+        "By default the server reads the CSV from its own disk (right when it runs on this machine); --upload sends"
+            + " the file instead. Waits with a progress bar, then lists the rows that failed."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  nimbus datasets import clouds ./clouds/labels.csv",
+        "  nimbus datasets import clouds labels.csv --upload --base-uri /srv/images",
+        "  nimbus datasets import clouds /srv/import/clouds.csv --no-wait"})
+final class DatasetImport extends NimbusCommand.WithClient {
+  @Parameters(index = "0", paramLabel = "DATASET", description = DatasetsCommand.DATASET_DESCRIPTION)
+  String dataset;
+
+  @Parameters(index = "1", paramLabel = "CSV",
+      description = "The CSV file; a path on the server unless --upload (relative paths are made absolute here).")
+  Path csv;
+
+  @Option(names = "--upload", description = "Send the CSV's content rather than its path.")
+  boolean upload;
+
+  @Option(names = "--base-uri", paramLabel = "DIR",
+      description = "With --upload: the server folder that relative image paths resolve against (default: the"
+          + " CSV's folder).")
+  Path baseUri;
+
+  @Option(names = "--no-wait", description = "Print the operation and return at once.")
+  boolean noWait;
+
+  @Override
+  protected int run(NimbusClient client) throws IOException {
+    Path csvPath = csv.toAbsolutePath().normalize();
+    OperationFuture<ImportDataResponse> future;
+    if (upload) {
+      // Read here, before any call: a file that is not there is the person's mistake, not the server's.
+      if (Files.isDirectory(csvPath)) {
+        throw new UsageException("CSV " + csv + " is a folder (expected: a CSV file)");
+      }
+      if (!Files.isRegularFile(csvPath)) {
+        throw new UsageException("CSV " + csv + ": no such file");
+      }
+      byte[] content = Files.readAllBytes(csvPath);
+      Path base = baseUri != null ? baseUri.toAbsolutePath().normalize() : csvPath.getParent();
+      future = client.datasets().importCsvContent(dataset, content, base.toString());
+    } else {
+      if (baseUri != null) {
+        throw new UsageException("--base-uri needs --upload: the server resolves relative image paths against"
+            + " the folder of a CSV it reads itself");
+      }
+      // The server judges the path: it may name a file on the server that this machine does not have.
+      future = client.datasets().importCsv(dataset, csvPath);
+    }
+    if (noWait) {
+      DatasetsCommand.printStarted(this, client, future);
+      return OK;
+    }
+    Operation done = Waiting.finish(client, future, this, "Importing");
+    if (json()) {
+      out().println(Json.print(done));
+    }
+    if (OperationView.failed(done)) {
+      throw new CommandFailedException(OperationView.failureLine(done));
+    }
+    if (!json()) {
+      ImportDataResponse response = OperationView.importResponse(done).orElseThrow(() ->
+          new IllegalStateException(done.getName() + " finished without an ImportDataResponse"));
+      OperationView.printImportSummary(out(), done, response, upload ? csv.toString() : csvPath.toString());
+    }
+    return OK;
+  }
+}

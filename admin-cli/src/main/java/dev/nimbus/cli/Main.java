@@ -1,0 +1,77 @@
+package dev.nimbus.cli;
+
+import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/**
+ * The {@code nimbus} command: nouns, then verbs ({@code nimbus datasets import}). This class is the root of the
+ * tree and holds the options every command inherits; {@link #newCommandLine} builds the whole tree, which is
+ * what tests drive with their own output streams.
+ */
+@Command(name = "nimbus",
+    description = "Administer a Nimbus server: run it, import labeled images, follow long-running operations.",
+    subcommands = {ServerCommand.class, DatasetsCommand.class, OperationsCommand.class},
+    synopsisSubcommandLabel = "COMMAND",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  nimbus server --data-dir ./nimbus-data",
+        "  nimbus datasets create clouds",
+        "  nimbus datasets import clouds ./clouds/labels.csv",
+        "  nimbus datasets stats clouds --format json",
+        "  nimbus operations list --state RUNNING",
+        "",
+        "Exit codes:",
+        "  0  done",
+        "  1  the server refused, or could not be reached; an operation failed or was",
+        "     cancelled",
+        "  2  the command line is wrong: unknown option, missing argument, missing",
+        "     local file",
+        "Run 'nimbus COMMAND --help' for the options of a command."})
+public final class Main {
+  @Mixin
+  private GlobalOptions globals = new GlobalOptions();
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "Show this help.")
+  boolean help;
+
+  private final CliContext context;
+
+  private Main(CliContext context) {
+    this.context = context;
+  }
+
+  public static void main(String[] args) {
+    System.exit(newCommandLine(CliContext.system()).execute(args));
+  }
+
+  /**
+   * The whole command tree, ready to {@link CommandLine#execute}. Output goes to stdout and stderr unless the
+   * caller sets its own writers ({@link CommandLine#setOut}, {@link CommandLine#setErr}) before executing.
+   */
+  public static CommandLine newCommandLine(CliContext context) {
+    CommandLine commandLine = new CommandLine(new Main(context));
+    ServerCommand.addSettingOptions(commandLine.getSubcommands().get("server").getCommandSpec());
+    HelpLayout.apply(commandLine);
+    ErrorReporter errors = new ErrorReporter(context);
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true)
+        .setUsageHelpAutoWidth(false)
+        .setOut(new PrintWriter(System.out, true, Charset.defaultCharset()))
+        .setErr(new PrintWriter(System.err, true, Charset.defaultCharset()))
+        .setParameterExceptionHandler(errors)
+        .setExecutionExceptionHandler(errors);
+    return commandLine;
+  }
+
+  GlobalOptions globals() {
+    return globals;
+  }
+
+  CliContext context() {
+    return context;
+  }
+}

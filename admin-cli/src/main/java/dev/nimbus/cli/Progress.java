@@ -1,0 +1,91 @@
+package dev.nimbus.cli;
+
+import dev.nimbus.v1.ImportDataDetails;
+import dev.nimbus.v1.OperationMetadata;
+import java.util.Locale;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * The progress bar of an operation a command waits for: drawn on stderr, and only when a person is watching, so
+ * that piped output and logs never fill up with carriage returns. Imports count rows and show how many were
+ * imported, were duplicates or failed; other operations show their percent and status message.
+ */
+abstract class Progress implements AutoCloseable {
+  private static final Progress NONE = new Progress() {
+    @Override
+    void update(OperationMetadata metadata) {}
+
+    @Override
+    public void close() {}
+  };
+
+  /** A bar when {@code context} is interactive; otherwise one that draws nothing. */
+  static Progress start(CliContext context, String task) {
+    return context.interactive() ? new Bar(context, task) : NONE;
+  }
+
+  /** Called from the SDK's polling thread: must be quick and must not throw. */
+  abstract void update(OperationMetadata metadata);
+
+  @Override
+  public abstract void close();
+
+  /** The extra text after the bar: what an import has done so far, or the operation's status message. */
+  static String summary(OperationMetadata m) {
+    if (m.hasImportDataDetails()) {
+      ImportDataDetails d = m.getImportDataDetails();
+      return String.format(Locale.ROOT, "imported %d, duplicates %d, failed %d", d.getImportedCount(),
+          d.getDuplicateCount(), d.getFailedCount());
+    }
+    return m.getStatusMessage();
+  }
+
+  private static final class Bar extends Progress {
+    private final ProgressBar bar;
+    private boolean closed;
+
+    Bar(CliContext context, String task) {
+      ConsoleProgressBarConsumer consumer = context.progressWidth() > 0
+          ? new ConsoleProgressBarConsumer(context.progress(), context.progressWidth())
+          : new ConsoleProgressBarConsumer(context.progress());
+      this.bar = new ProgressBarBuilder()
+          .setTaskName(task)
+          .setInitialMax(100)
+          .setStyle(ProgressBarStyle.ASCII)
+          .setUpdateIntervalMillis(200)
+          .setConsumer(consumer)
+          .hideEta()
+          .build();
+    }
+
+    @Override
+    synchronized void update(OperationMetadata m) {
+      if (closed) {
+        return; // A late update from the SDK's thread, after the command drew the end.
+      }
+      try {
+        ImportDataDetails d = m.getImportDataDetails();
+        if (m.hasImportDataDetails() && d.getTotalRowCount() > 0) {
+          // Rows rather than percent: "37/120" says more than "31%" and the bar shows the percent anyway.
+          bar.maxHint(d.getTotalRowCount());
+          bar.stepTo(d.getProcessedRowCount());
+        } else {
+          bar.maxHint(100);
+          bar.stepTo(Math.round(m.getProgressPercent()));
+        }
+        bar.setExtraMessage(summary(m));
+      } catch (RuntimeException e) {
+        // A display problem must not disturb the polling thread, which also completes the operation.
+      }
+    }
+
+    @Override
+    public synchronized void close() {
+      closed = true;
+      bar.close();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.nimbus.cli;
+
+import com.google.longrunning.Operation;
+import dev.nimbus.client.NimbusClient;
+import dev.nimbus.client.OperationFuture;
+import io.grpc.StatusRuntimeException;
+
+/** Waiting for an operation a command started, with a progress bar when a person watches. */
+final class Waiting {
+  private Waiting() {}
+
+  /**
+   * Waits for {@code future} and returns the operation as the server finally reports it: done, with its metadata
+   * (counts, partial failures) and its response or error. A failed operation is returned, not thrown; a failure
+   * to follow it (the server went away, say) is thrown.
+   */
+  static Operation finish(NimbusClient client, OperationFuture<?> future, NimbusCommand command, String task) {
+    CliContext context = command.context();
+    if (context.interactive()) {
+      command.err().println("Waiting for " + future.name() + "; Ctrl-C stops waiting, not the operation.");
+      command.err().flush();
+    }
+    try (Progress progress = Progress.start(context, task)) {
+      future.onProgress(progress::update);
+      Operation done = awaitDone(client, future);
+      // onProgress hands over updates on the SDK's thread, possibly after the future completed: draw the end
+      // here, so that the bar always closes on the final counts.
+      progress.update(OperationView.metadata(done));
+      return done;
+    }
+  }
+
+  private static Operation awaitDone(NimbusClient client, OperationFuture<?> future) {
+    try {
+      future.await();
+    } catch (StatusRuntimeException e) {
+      // Either the operation failed, and the operation itself says how, or following it failed.
+      Operation operation = getQuietly(client, future.name());
+      if (operation != null && operation.getDone()) {
+        return operation;
+      }
+      throw e;
+    } catch (IllegalStateException e) {
+      // The SDK found the server's answer malformed (done without a result, say): a server fault, said as one.
+      throw new CommandFailedException("the server sent a malformed report on " + future.name() + ": "
+          + e.getMessage() + "; `nimbus operations get " + future.name() + "` shows where it stands now");
+    }
+    // The future holds the response only; the final metadata (with every rejected row) is the server's.
+    return client.operations().get(future.name());
+  }
+
+  private static Operation getQuietly(NimbusClient client, String name) {
+    try {
+      return client.operations().get(name);
+    } catch (StatusRuntimeException e) {
+      return null;
+    }
+  }
+}
