@@ -15,6 +15,8 @@ import java.util.List;
  * @param explicitMlUse whether the row named a TRAIN, VALIDATION or TEST split
  */
 public record ImportRow(long line, MlUse mlUse, boolean explicitMlUse, String uri, List<String> labels) {
+  /** Labels one image may carry in a MULTILABEL dataset. */
+  public static final int MAX_LABELS = 100;
 
   /** Reads a row's fields, or says what is wrong with them. */
   public static ImportRow parse(ImportCsv.Row row, ClassificationType type) throws RowException {
@@ -57,6 +59,10 @@ public record ImportRow(long line, MlUse mlUse, boolean explicitMlUse, String ur
     }
     if (labels.isEmpty()) {
       throw new RowException(Reason.NO_LABEL, "the row has no label (expected [ML_USE,]URI,LABEL[,LABEL...])");
+    }
+    if (labels.size() > MAX_LABELS) {
+      throw new RowException(Reason.TOO_MANY_LABELS, "the row has " + labels.size() + " labels; an image may carry at"
+          + " most " + MAX_LABELS);
     }
     if (type == ClassificationType.MULTICLASS && labels.size() > 1) {
       throw new RowException(Reason.TOO_MANY_LABELS, "the dataset is MULTICLASS (one label per image) but the row"

@@ -60,6 +60,17 @@ class ImportRowTest {
   }
 
   @Test
+  void parse_moreThanAHundredLabels_isRefused() {
+    String[] fields = new String[102];
+    fields[0] = "a.jpg";
+    for (int i = 1; i < fields.length; i++) {
+      fields[i] = "l" + i;
+    }
+    assertThatThrownBy(() -> parse(ClassificationType.MULTILABEL, fields))
+        .isInstanceOfSatisfying(RowException.class, e -> assertThat(e.getMessage()).contains("at most 100"));
+  }
+
+  @Test
   void parse_labelsOfExactly32CharactersAreFine() throws Exception {
     assertThat(multiclass("a.jpg", "A_z9".repeat(8)).labels()).containsExactly("A_z9".repeat(8));
   }
