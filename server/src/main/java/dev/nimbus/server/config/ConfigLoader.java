@@ -35,6 +35,7 @@ public final class ConfigLoader {
       "port", "8470", "TCP port; 0 picks a free one",
       "data-dir", "./nimbus-data", "Data directory (metadata database and image blobs)",
       "import-roots", "", "Comma-separated folders imports may read from; empty: the CSV's own folder",
+      "export-roots", "", "Comma-separated folders ExportModel may write to; empty: anywhere (loopback servers only)",
       "http-import-enabled", "false", "Allow http(s):// image URIs in imports",
       "http-import-allowed-hosts", "", "Comma-separated host or host:port allowed for http(s) imports",
       "http-import-timeout", "PT30S", "Timeout of one http(s) image fetch (ISO-8601 duration)",
@@ -91,6 +92,7 @@ public final class ConfigLoader {
     int port = intIn(v, "port", 0, 65535);
     Path dataDir = Path.of(nonBlank(v, "data-dir"));
     List<Path> roots = list(v.get("import-roots")).stream().map(Path::of).toList();
+    List<Path> exportRoots = list(v.get("export-roots")).stream().map(Path::of).toList();
     HttpImport http = new HttpImport(bool(v, "http-import-enabled"),
         list(v.get("http-import-allowed-hosts")).stream().map(s -> s.toLowerCase(Locale.ROOT)).toList(),
         duration(v, "http-import-timeout"));
@@ -118,7 +120,7 @@ public final class ConfigLoader {
     if (!cert.isEmpty()) {
       tls = Optional.of(new Tls(Path.of(cert), Path.of(key)));
     }
-    return new ServerConfig(host, port, dataDir, roots, http, limits, threads, keys, tls);
+    return new ServerConfig(host, port, dataDir, roots, exportRoots, http, limits, threads, keys, tls);
   }
 
   /** Reads {@code KEY ROLE} lines; blank lines and {@code #} comments are skipped. */

@@ -13,6 +13,7 @@ import java.util.Optional;
  * @param port TCP port; 0 picks a free one
  * @param dataDir the data directory: metadata database and image blobs
  * @param importRoots folders imports may read from; empty means "the CSV's own folder"
+ * @param exportRoots folders model exports may write to; empty means anywhere, on a loopback-only server
  * @param httpImport whether and from which hosts {@code http(s)://} image URIs may be fetched
  * @param limits request and image size limits
  * @param threads thread pool sizes
@@ -24,6 +25,7 @@ public record ServerConfig(
     int port,
     Path dataDir,
     List<Path> importRoots,
+    List<Path> exportRoots,
     HttpImport httpImport,
     Limits limits,
     Threads threads,
@@ -32,6 +34,7 @@ public record ServerConfig(
 
   public ServerConfig {
     importRoots = List.copyOf(importRoots);
+    exportRoots = List.copyOf(exportRoots);
     apiKeys = Map.copyOf(apiKeys);
   }
 
@@ -63,6 +66,15 @@ public record ServerConfig(
   public record Threads(int handlerThreads, int importThreads, int importDecoders, int concurrentOperations) {}
 
   public record Tls(Path certChain, Path privateKey) {}
+
+  /** Whether the server only listens on a loopback address (so only this machine's users reach it). */
+  public boolean loopbackOnly() {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
+  }
 
   /** What an API key may do. */
   public enum Role {

@@ -369,6 +369,58 @@ public final class DatasetStore {
     return out;
   }
 
+  /** One labeled image as training sees it. */
+  public record LabeledExample(String sha256, List<String> labels, MlUse mlUse, String mimeType) {}
+
+  /** Every example of a dataset with its labels, ordered by content hash (a stable order). */
+  public List<LabeledExample> labeledExamples(Connection c, String datasetId) throws SQLException {
+    List<LabeledExample> out = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT e.sha256, e.ml_use, e.mime_type, l.label FROM examples e JOIN example_labels l"
+            + " ON l.dataset_id = e.dataset_id AND l.sha256 = e.sha256"
+            + " WHERE e.dataset_id = ? ORDER BY e.sha256, l.label")) {
+      ps.setString(1, datasetId);
+      try (ResultSet rs = ps.executeQuery()) {
+        String current = null;
+        List<String> labels = null;
+        MlUse use = null;
+        String mime = null;
+        while (rs.next()) {
+          String sha = rs.getString(1);
+          if (!sha.equals(current)) {
+            if (current != null) {
+              out.add(new LabeledExample(current, List.copyOf(labels), use, mime));
+            }
+            current = sha;
+            labels = new ArrayList<>(1);
+            use = MlUse.forNumber(rs.getInt(2));
+            mime = rs.getString(3);
+          }
+          labels.add(rs.getString(4));
+        }
+        if (current != null) {
+          out.add(new LabeledExample(current, List.copyOf(labels), use, mime));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Assigns the automatic split to examples still waiting for it (an import finishes with this; training
+   * calls it too, so that it never trains on a half-assigned dataset).
+   */
+  public void assignPendingSplits(Connection c, String datasetId) throws SQLException {
+    Map<String, List<String>> pending = unassigned(c, datasetId);
+    if (pending.isEmpty()) {
+      return;
+    }
+    Map<String, SplitCount> counts = labelCounts(c, datasetId);
+    for (Map.Entry<String, MlUse> e : SplitAssigner.assign(counts, pending).entrySet()) {
+      setMlUse(c, datasetId, e.getKey(), e.getValue(), MlUseSource.AUTOMATIC);
+    }
+  }
+
   private static SplitCount sum(SplitCount a, SplitCount b) {
     return new SplitCount(a.train() + b.train(), a.validation() + b.validation(), a.test() + b.test(),
         a.unassigned() + b.unassigned());

@@ -262,7 +262,7 @@ public final class Datasets {
   private Path checkInRoots(String field, Path p, boolean folder) {
     try {
       if (config.importRoots().isEmpty()) {
-        if (!isLoopback(config.host())) {
+        if (!config.loopbackOnly()) {
           throw ApiException.failedPrecondition("IMPORT_ROOTS_REQUIRED", field + ": this server is reachable from"
               + " other machines (host " + config.host() + ") and has no import-roots, so it imports no local"
               + " files; an administrator must set import-roots to the folders imports may read");
@@ -280,14 +280,6 @@ public final class Datasets {
       throw ApiException.invalidArgument(field, field + ": cannot read " + p + ": " + e.getMessage());
     } catch (RowException e) {
       throw ApiException.invalidArgument(field, field + ": " + e.getMessage());
-    }
-  }
-
-  private static boolean isLoopback(String host) {
-    try {
-      return java.net.InetAddress.getByName(host).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
     }
   }
 

@@ -168,13 +168,7 @@ public final class ImportDataHandler implements OperationHandler {
 
   private void finish(OperationContext ctx, String datasetId, Progress progress, String stopReason) {
     store.database().write(c -> {
-      Map<String, List<String>> pending = store.unassigned(c, datasetId);
-      if (!pending.isEmpty()) {
-        Map<String, SplitCount> counts = store.labelCounts(c, datasetId);
-        for (Map.Entry<String, MlUse> e : SplitAssigner.assign(counts, pending).entrySet()) {
-          store.setMlUse(c, datasetId, e.getKey(), e.getValue(), MlUseSource.AUTOMATIC);
-        }
-      }
+      store.assignPendingSplits(c, datasetId);
       SplitCount splits = store.splitCounts(c, datasetId);
       ImportDataDetails d = progress.details();
       if (stopReason == null) {

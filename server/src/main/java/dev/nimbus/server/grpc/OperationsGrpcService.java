@@ -55,11 +55,11 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
     Map<String, String> filter = ListQueries.filter(request.getFilter(), Set.of("kind", "state", "target", "done"));
     Integer kind = null;
     if (filter.containsKey("kind")) {
-      kind = enumValue("kind", filter.get("kind"), OperationMetadata.Kind.values()).getNumber();
+      kind = ListQueries.enumValue("kind", filter.get("kind"), OperationMetadata.Kind.values()).getNumber();
     }
     Integer state = null;
     if (filter.containsKey("state")) {
-      state = enumValue("state", filter.get("state"), OperationMetadata.State.values()).getNumber();
+      state = ListQueries.enumValue("state", filter.get("state"), OperationMetadata.State.values()).getNumber();
     }
     Boolean done = null;
     if (filter.containsKey("done")) {
@@ -132,15 +132,5 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
     Unary.replyLater(response, operations.await(id, timeout));
   }
 
-  private static <E extends Enum<E>> E enumValue(String field, String value, E[] values) {
-    for (E e : values) {
-      if (e.name().equalsIgnoreCase(value) && !e.name().endsWith("UNSPECIFIED") && !e.name().equals("UNRECOGNIZED")) {
-        return e;
-      }
-    }
-    List<String> names = java.util.Arrays.stream(values).map(Enum::name)
-        .filter(n -> !n.endsWith("UNSPECIFIED") && !n.equals("UNRECOGNIZED")).toList();
-    throw ApiException.invalidArgument("filter", "filter: " + field + " = '" + ResourceNames.abbreviate(value)
-        + "' (expected one of: " + String.join(", ", names) + ")");
-  }
+
 }

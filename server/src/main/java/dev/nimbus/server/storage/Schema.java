@@ -60,5 +60,33 @@ public final class Schema {
       );
       CREATE INDEX operations_by_time ON operations(create_time DESC, id DESC);
       CREATE INDEX operations_by_state ON operations(state);
+      """,
+      // 2: models, their evaluations, and the embedding cache.
+      """
+      CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        dataset_id TEXT NOT NULL,
+        training_state INTEGER NOT NULL,
+        deployment_state INTEGER NOT NULL,
+        create_time INTEGER NOT NULL,
+        update_time INTEGER NOT NULL,
+        model BLOB NOT NULL,
+        card BLOB
+      );
+      CREATE INDEX models_by_dataset ON models(dataset_id);
+      CREATE TABLE model_evaluations (
+        model_id TEXT NOT NULL,
+        evaluation_id TEXT NOT NULL,
+        ordinal INTEGER NOT NULL,
+        evaluation BLOB NOT NULL,
+        PRIMARY KEY (model_id, evaluation_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE embeddings (
+        backbone_id TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        variant INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        PRIMARY KEY (backbone_id, sha256, variant)
+      ) WITHOUT ROWID;
       """);
 }

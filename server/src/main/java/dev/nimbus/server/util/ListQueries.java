@@ -3,6 +3,7 @@ package dev.nimbus.server.util;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -83,6 +84,19 @@ public final class ListQueries {
       }
     }
     return out;
+  }
+
+  /** The enum constant named {@code value} (any case) for a filter term on {@code field}; UNSPECIFIED excluded. */
+  public static <E extends Enum<E>> E enumValue(String field, String value, E[] values) {
+    for (E e : values) {
+      if (e.name().equalsIgnoreCase(value) && !e.name().endsWith("UNSPECIFIED") && !e.name().equals("UNRECOGNIZED")) {
+        return e;
+      }
+    }
+    List<String> names = java.util.Arrays.stream(values).map(Enum::name)
+        .filter(n -> !n.endsWith("UNSPECIFIED") && !n.equals("UNRECOGNIZED")).toList();
+    throw ApiException.invalidArgument("filter", "filter: " + field + " = '" + ResourceNames.abbreviate(value)
+        + "' (expected one of: " + String.join(", ", names) + ")");
   }
 
   private static ApiException badFilter(String filter, Set<String> keys, String why) {

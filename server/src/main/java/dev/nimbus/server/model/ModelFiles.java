@@ -1,0 +1,130 @@
+package dev.nimbus.server.model;
+
+import dev.nimbus.server.storage.StorageException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * Where trained models live: {@code models/<id>/} under the data directory, holding {@code saved_model/},
+ * {@code labels.txt} and {@code model_card.json}. A model is written into a fresh work folder and moved into
+ * place in one rename, so a model folder is either complete or absent.
+ */
+public final class ModelFiles {
+  private final Path root;
+
+  public ModelFiles(Path root) {
+    this.root = root;
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new StorageException("cannot create " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public Path dir(String modelId) {
+    return root.resolve(modelId);
+  }
+
+  public Path savedModel(String modelId) {
+    return dir(modelId).resolve("saved_model");
+  }
+
+  /** A new, empty work folder for a model being trained. */
+  public Path workDir(String modelId) {
+    Path p = root.resolve(".work-" + modelId + "-" + UUID.randomUUID());
+    try {
+      return Files.createDirectories(p);
+    } catch (IOException e) {
+      throw new StorageException("cannot create " + p + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Moves a finished work folder into place as the model's folder, replacing any earlier one. */
+  public void publish(Path workDir, String modelId) {
+    Path target = dir(modelId);
+    try {
+      if (Files.exists(target)) {
+        deleteTree(target);
+      }
+      Files.move(workDir, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new StorageException("cannot move the trained model into " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  public void delete(String modelId) {
+    try {
+      deleteTree(dir(modelId));
+    } catch (IOException e) {
+      throw new StorageException("cannot delete the files of model " + modelId + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Removes work folders left by training that a crash interrupted. */
+  public void sweepWorkDirs() {
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, ".work-*")) {
+      for (Path p : ds) {
+        deleteTree(p);
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot clean " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    Files.walkFileTree(p, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+        Files.delete(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  /** Copies a folder tree to {@code target} (which must not exist or be empty). */
+  public static void copyTree(Path source, Path target) throws IOException {
+    Files.createDirectories(target);
+    try (var files = Files.walk(source)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Path dest = target.resolve(source.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(dest);
+        } else {
+          Files.copy(p, dest, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+  }
+
+  /** Writes a folder tree as a zip, entries relative to {@code source}. */
+  public static void zipTree(Path source, OutputStream out) throws IOException {
+    try (ZipOutputStream zip = new ZipOutputStream(out); var files = Files.walk(source)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(p)) {
+          zip.putNextEntry(new ZipEntry(source.relativize(p).toString().replace('\\', '/')));
+          Files.copy(p, zip);
+          zip.closeEntry();
+        }
+      }
+    }
+  }
+}

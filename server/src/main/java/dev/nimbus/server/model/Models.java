@@ -1,0 +1,291 @@
+package dev.nimbus.server.model;
+
+import com.google.longrunning.Operation;
+import dev.nimbus.server.config.ServerConfig;
+import dev.nimbus.server.dataset.DatasetStore;
+import dev.nimbus.server.dataset.DatasetStore.DatasetRow;
+import dev.nimbus.server.operation.OperationManager;
+import dev.nimbus.server.training.DatasetSnapshot;
+import dev.nimbus.server.training.ModelTrainer;
+import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.util.ListQueries;
+import dev.nimbus.server.util.Protos;
+import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.v1.CreateModelDetails;
+import dev.nimbus.v1.CreateModelRequest;
+import dev.nimbus.v1.Dataset;
+import dev.nimbus.v1.DeleteDetails;
+import dev.nimbus.v1.DeleteModelRequest;
+import dev.nimbus.v1.ExportModelDetails;
+import dev.nimbus.v1.ExportModelRequest;
+import dev.nimbus.v1.ListModelEvaluationsRequest;
+import dev.nimbus.v1.ListModelEvaluationsResponse;
+import dev.nimbus.v1.ListModelsRequest;
+import dev.nimbus.v1.ListModelsResponse;
+import dev.nimbus.v1.Model;
+import dev.nimbus.v1.ModelEvaluation;
+import dev.nimbus.v1.OperationMetadata;
+import dev.nimbus.v1.TrainingParams;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** The model use cases behind ModelService: validation, storage, and starting operations. */
+public final class Models {
+  static final String MODEL_TYPE = "nimbus.dev/Model";
+  static final String EVALUATION_TYPE = "nimbus.dev/ModelEvaluation";
+  public static final String DEFAULT_BASE_MODEL = "mobilenet_v2";
+
+  private final ModelStore store;
+  private final DatasetStore datasets;
+  private final OperationManager operations;
+  private final ModelTrainer trainer;
+  private final ServerConfig config;
+  private final Clock clock;
+
+  public Models(ModelStore store, DatasetStore datasets, OperationManager operations, ModelTrainer trainer,
+      ServerConfig config, Clock clock) {
+    this.store = store;
+    this.datasets = datasets;
+    this.operations = operations;
+    this.trainer = trainer;
+    this.config = config;
+    this.clock = clock;
+  }
+
+  /**
+   * Checks the request and the dataset (FAILED_PRECONDITION naming what is missing), records the model as
+   * TRAINING and starts the training operation, in one transaction.
+   */
+  public Operation create(CreateModelRequest req) {
+    String id = ResourceNames.requireId("model_id", req.getModelId());
+    Model m = req.getModel();
+    String datasetId = ResourceNames.datasetId("model.dataset", m.getDataset());
+    DatasetRow dataset = datasets.dataset(datasetId).orElseThrow(() -> ApiException.notFound("nimbus.dev/Dataset",
+        ResourceNames.dataset(datasetId), "dataset " + ResourceNames.dataset(datasetId) + " does not exist"));
+    if (dataset.state() != Dataset.State.ACTIVE) {
+      throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(datasetId)
+          + " is being deleted");
+    }
+    String baseModel = m.getBaseModel().isBlank() ? DEFAULT_BASE_MODEL : m.getBaseModel().strip();
+    trainer.checkBaseModel(baseModel);
+    TrainingParams params = checkParams(m.getTrainingParams());
+    if (m.getDisplayName().length() > 256) {
+      throw ApiException.invalidArgument("model.display_name", "model.display_name is " + m.getDisplayName().length()
+          + " characters (expected: at most 256)");
+    }
+    DatasetSnapshot.take(datasets, datasetId, dataset.type()).checkTrainable();
+
+    long now = clock.millis();
+    Model model = Model.newBuilder()
+        .setName(ResourceNames.model(id))
+        .setDisplayName(m.getDisplayName().isBlank() ? id : m.getDisplayName().strip())
+        .setDataset(ResourceNames.dataset(datasetId))
+        .setBaseModel(baseModel)
+        .setTrainingParams(params)
+        .setClassificationType(dataset.type())
+        .setTrainingState(Model.TrainingState.TRAINING)
+        .setDeploymentState(Model.DeploymentState.UNDEPLOYED)
+        .setCreateTime(Protos.timestamp(now))
+        .setUpdateTime(Protos.timestamp(now))
+        .build();
+    CreateModelRequest spec = CreateModelRequest.newBuilder().setModelId(id).setModel(model).build();
+    return operations.start(OperationMetadata.Kind.CREATE_MODEL, ResourceNames.model(id), spec,
+        CreateModelDetails.newBuilder().setModel(ResourceNames.model(id))
+            .setStage(CreateModelDetails.Stage.PREPARING).build(),
+        c -> {
+          if (!store.insert(c, id, model, now)) {
+            throw ApiException.alreadyExists(MODEL_TYPE, ResourceNames.model(id), "model " + ResourceNames.model(id)
+                + " already exists; choose another id or delete it first");
+          }
+          return null;
+        });
+  }
+
+  static TrainingParams checkParams(TrainingParams p) {
+    if (p.getTrainBudgetSeconds() < 0 || p.getTrainBudgetSeconds() > 7 * 24 * 3600) {
+      throw ApiException.invalidArgument("model.training_params.train_budget_seconds",
+          "model.training_params.train_budget_seconds: " + p.getTrainBudgetSeconds() + " (expected: 0..604800; 0"
+              + " means the server default)");
+    }
+    if (p.getMaxEpochs() < 0 || p.getMaxEpochs() > 10_000) {
+      throw ApiException.invalidArgument("model.training_params.max_epochs", "model.training_params.max_epochs: "
+          + p.getMaxEpochs() + " (expected: 0..10000; 0 means the server default)");
+    }
+    if (!(p.getLearningRate() >= 0 && p.getLearningRate() <= 1)) {
+      throw ApiException.invalidArgument("model.training_params.learning_rate",
+          "model.training_params.learning_rate: " + p.getLearningRate() + " (expected: 0..1; 0 means the default)");
+    }
+    if (p.getBatchSize() < 0 || p.getBatchSize() > 4096) {
+      throw ApiException.invalidArgument("model.training_params.batch_size", "model.training_params.batch_size: "
+          + p.getBatchSize() + " (expected: 0..4096; 0 means the default)");
+    }
+    return p;
+  }
+
+  public Model get(String name) {
+    String id = ResourceNames.modelId("name", name);
+    return store.get(id).orElseThrow(() -> notFound(id));
+  }
+
+  public ListModelsResponse list(ListModelsRequest req) {
+    int size = ListQueries.pageSize(req.getPageSize());
+    Map<String, String> filter = ListQueries.filter(req.getFilter(), Set.of("dataset", "training_state",
+        "deployment_state"));
+    String dataset = null;
+    if (filter.containsKey("dataset")) {
+      String d = filter.get("dataset");
+      dataset = ResourceNames.dataset(ResourceNames.datasetId("filter", d.startsWith("datasets/") ? d : "datasets/" + d));
+    }
+    Integer training = filter.containsKey("training_state")
+        ? ListQueries.enumValue("training_state", filter.get("training_state"), Model.TrainingState.values()).getNumber() : null;
+    Integer deployment = filter.containsKey("deployment_state")
+        ? ListQueries.enumValue("deployment_state", filter.get("deployment_state"), Model.DeploymentState.values()).getNumber()
+        : null;
+    String scope = "models|" + req.getFilter();
+    String after = ListQueries.resumeKey(scope, req.getPageToken());
+    List<Model> rows = store.list(after, size + 1, dataset, training, deployment);
+    ListModelsResponse.Builder b = ListModelsResponse.newBuilder();
+    for (int i = 0; i < Math.min(size, rows.size()); i++) {
+      b.addModels(rows.get(i));
+    }
+    if (rows.size() > size) {
+      String lastName = rows.get(size - 1).getName();
+      b.setNextPageToken(ListQueries.token(scope, lastName.substring("models/".length())));
+    }
+    return b.build();
+  }
+
+  /** Starts deleting a model: a running training is cancelled first. */
+  public Operation delete(DeleteModelRequest req) {
+    String id = ResourceNames.modelId("name", req.getName());
+    Model m = store.get(id).orElseThrow(() -> notFound(id));
+    if (m.getDeploymentState() == Model.DeploymentState.AVAILABLE
+        || m.getDeploymentState() == Model.DeploymentState.LOADING) {
+      throw ApiException.failedPrecondition("MODEL_DEPLOYED", "model " + m.getName() + " is deployed; undeploy it"
+          + " first");
+    }
+    DeleteModelRequest spec = DeleteModelRequest.newBuilder().setName(ResourceNames.model(id)).build();
+    return operations.start(OperationMetadata.Kind.DELETE_MODEL, ResourceNames.model(id), spec,
+        DeleteDetails.newBuilder().setTotalCount(1).build(), null);
+  }
+
+  public ModelEvaluation getEvaluation(String name) {
+    String[] parts = name.split("/", -1);
+    if (parts.length != 4 || !parts[0].equals("models") || !ResourceNames.isValidId(parts[1])
+        || !parts[2].equals("modelEvaluations") || parts[3].isEmpty()) {
+      throw ApiException.invalidArgument("name", "name: '" + ResourceNames.abbreviate(name) + "' is not a model"
+          + " evaluation name (expected: models/{model}/modelEvaluations/overall or .../{label})");
+    }
+    get(ResourceNames.model(parts[1]));
+    return store.evaluation(parts[1], parts[3]).orElseThrow(() -> ApiException.notFound(EVALUATION_TYPE, name,
+        "evaluation " + ResourceNames.abbreviate(name) + " does not exist (evaluations are 'overall' and one per"
+            + " label; a model has them once training has finished)"));
+  }
+
+  public ListModelEvaluationsResponse listEvaluations(ListModelEvaluationsRequest req) {
+    String id = ResourceNames.modelId("parent", req.getParent());
+    get(ResourceNames.model(id));
+    int size = ListQueries.pageSize(req.getPageSize());
+    String scope = "modelEvaluations|" + id;
+    String after = ListQueries.resumeKey(scope, req.getPageToken());
+    int afterOrdinal;
+    try {
+      afterOrdinal = after.isEmpty() ? -1 : Integer.parseInt(after);
+    } catch (NumberFormatException e) {
+      throw ApiException.invalidArgument("page_token", "page_token is not one this list returned");
+    }
+    List<ModelEvaluation> rows = store.evaluations(id, afterOrdinal, size + 1);
+    ListModelEvaluationsResponse.Builder b = ListModelEvaluationsResponse.newBuilder();
+    for (int i = 0; i < Math.min(size, rows.size()); i++) {
+      b.addModelEvaluations(rows.get(i));
+    }
+    if (rows.size() > size) {
+      b.setNextPageToken(ListQueries.token(scope, Integer.toString(afterOrdinal + size)));
+    }
+    return b.build();
+  }
+
+  /** Starts writing a trained model to a folder or zip on the server. */
+  public Operation export(ExportModelRequest req) {
+    String id = ResourceNames.modelId("name", req.getName());
+    Model m = store.get(id).orElseThrow(() -> notFound(id));
+    if (m.getTrainingState() != Model.TrainingState.TRAINED) {
+      throw ApiException.failedPrecondition("MODEL_NOT_TRAINED", "model " + m.getName() + " is "
+          + m.getTrainingState() + "; only a trained model can be exported");
+    }
+    ExportModelRequest.Format format = req.getFormat() == ExportModelRequest.Format.FORMAT_UNSPECIFIED
+        ? ExportModelRequest.Format.SAVED_MODEL_DIRECTORY : req.getFormat();
+    if (format == ExportModelRequest.Format.UNRECOGNIZED) {
+      throw ApiException.invalidArgument("format", "format: " + req.getFormatValue()
+          + " (expected: SAVED_MODEL_DIRECTORY or SAVED_MODEL_ZIP)");
+    }
+    Path out = exportPath(req.getOutputConfig().getOutputUri(), format);
+    ExportModelRequest spec = req.toBuilder().setName(ResourceNames.model(id)).setFormat(format)
+        .setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(out.toString())).build();
+    return operations.start(OperationMetadata.Kind.EXPORT_MODEL, ResourceNames.model(id), spec,
+        ExportModelDetails.newBuilder().setOutputUri(out.toString()).build(), null);
+  }
+
+  /** The export destination: absolute, new (or an empty folder), inside the export roots. */
+  private Path exportPath(String uri, ExportModelRequest.Format format) {
+    String field = "output_config.output_uri";
+    if (uri.isBlank()) {
+      throw ApiException.invalidArgument(field, field + " is required (an absolute path on the server)");
+    }
+    Path p;
+    try {
+      p = uri.toLowerCase(Locale.ROOT).startsWith("file:") ? Path.of(URI.create(uri.strip())) : Path.of(uri.strip());
+    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(uri)
+          + "' is not a valid path or file:// URI");
+    }
+    if (!p.isAbsolute()) {
+      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(uri)
+          + "' is relative (expected: an absolute path on the server)");
+    }
+    p = p.normalize();
+    if (config.exportRoots().isEmpty()) {
+      if (!config.loopbackOnly()) {
+        throw ApiException.failedPrecondition("EXPORT_ROOTS_REQUIRED", "this server is reachable from other"
+            + " machines and has no export-roots, so it writes no exports; an administrator must set export-roots");
+      }
+    } else if (config.exportRoots().stream().map(r -> r.toAbsolutePath().normalize()).noneMatch(p::startsWith)) {
+      throw ApiException.invalidArgument(field, field + ": " + p + " is outside the export roots ("
+          + String.join(", ", config.exportRoots().stream().map(Path::toString).toList()) + ")");
+    }
+    if (format == ExportModelRequest.Format.SAVED_MODEL_ZIP && !p.getFileName().toString().toLowerCase(Locale.ROOT)
+        .endsWith(".zip")) {
+      throw ApiException.invalidArgument(field, field + ": a SAVED_MODEL_ZIP export must end in .zip");
+    }
+    if (Files.exists(p)) {
+      boolean emptyFolder;
+      try (var s = Files.isDirectory(p) ? Files.list(p) : null) {
+        emptyFolder = s != null && s.findAny().isEmpty();
+      } catch (IOException e) {
+        emptyFolder = false;
+      }
+      if (!(emptyFolder && format == ExportModelRequest.Format.SAVED_MODEL_DIRECTORY)) {
+        throw ApiException.of(io.grpc.Status.Code.ALREADY_EXISTS, "EXPORT_TARGET_EXISTS", field + ": " + p
+            + " already exists; exports never overwrite (choose a new path or an empty folder)");
+      }
+    }
+    if (p.getParent() == null || !Files.isDirectory(p.getParent())) {
+      throw ApiException.invalidArgument(field, field + ": the folder " + p.getParent() + " does not exist");
+    }
+    return p;
+  }
+
+
+
+  static ApiException notFound(String id) {
+    return ApiException.notFound(MODEL_TYPE, ResourceNames.model(id), "model " + ResourceNames.model(id)
+        + " does not exist");
+  }
+}
