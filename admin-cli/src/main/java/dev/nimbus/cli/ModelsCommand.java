@@ -81,7 +81,8 @@ final class ModelsCommand {
               + " TF-Hub style image feature-vector SavedModel on the server)."},
       footerHeading = "%nExamples:%n",
       footer = {"  nimbus models train --dataset clouds --model clouds_v1",
-          "  nimbus models train --dataset fashion --model fashion_cnn --base-model scratch_cnn --budget-seconds 600"})
+          "  nimbus models train --dataset fashion --model fashion_cnn \\",
+          "      --base-model scratch_cnn --budget-seconds 600"})
   static final class Train extends NimbusCommand.WithClient {
     @Option(names = "--dataset", required = true, paramLabel = "DATASET", description = DatasetsCommand.DATASET_DESCRIPTION)
     String dataset;
@@ -203,7 +204,8 @@ final class ModelsCommand {
       description = {"Write a trained model (TF SavedModel, labels.txt, model_card.json) to a folder or a zip on the"
           + " server, for use outside Nimbus."},
       footerHeading = "%nExamples:%n",
-      footer = {"  nimbus models export clouds_v1 --out /tmp/clouds_v1", "  nimbus models export clouds_v1 --out /tmp/clouds_v1.zip --zip"})
+      footer = {"  nimbus models export clouds_v1 --out /tmp/clouds_v1",
+          "  nimbus models export clouds_v1 --out /tmp/clouds_v1.zip --zip"})
   static final class Export extends NimbusCommand.WithClient {
     @Parameters(paramLabel = "MODEL", description = MODEL_DESCRIPTION)
     String model;

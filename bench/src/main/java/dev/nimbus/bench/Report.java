@@ -28,6 +28,10 @@ final class Report {
     values.put(key, value);
   }
 
+  Object get(String key, Object otherwise) {
+    return values.getOrDefault(key, otherwise);
+  }
+
   void write(String markdownTable) throws IOException {
     Files.createDirectories(dir);
     Files.writeString(dir.resolve(name + ".json"), json(values) + "\n");

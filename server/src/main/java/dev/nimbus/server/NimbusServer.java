@@ -13,7 +13,17 @@ import dev.nimbus.server.grpc.interceptor.AccessLogInterceptor;
 import dev.nimbus.server.grpc.interceptor.AuthInterceptor;
 import dev.nimbus.server.grpc.interceptor.ConcurrencyLimitInterceptor;
 import dev.nimbus.server.grpc.interceptor.StatusMappingInterceptor;
+import dev.nimbus.server.engine.BaseModels;
+import dev.nimbus.server.engine.EmbeddingCache;
+import dev.nimbus.server.engine.TensorFlowTrainer;
 import dev.nimbus.server.image.ImageInspector;
+import dev.nimbus.server.model.DeleteModelHandler;
+import dev.nimbus.server.model.ExportModelHandler;
+import dev.nimbus.server.model.ModelFiles;
+import dev.nimbus.server.model.ModelStore;
+import dev.nimbus.server.model.Models;
+import dev.nimbus.server.training.CreateModelHandler;
+import dev.nimbus.server.training.ModelTrainer;
 import dev.nimbus.server.image.ImageLimits;
 import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.storage.BlobStore;
@@ -69,10 +79,16 @@ public final class NimbusServer implements AutoCloseable {
   private final Server server;
   private final DatasetStore datasetStore;
   private final BlobStore blobs;
+  private final ModelFiles modelFiles;
   private final long startMillis;
   private volatile boolean stopped;
 
   public NimbusServer(ServerConfig config, ServerBuilder<?> builder, Clock clock) {
+    this(config, builder, clock, null);
+  }
+
+  /** @param trainer the training engine; null: TensorFlow (tests pass their own) */
+  public NimbusServer(ServerConfig config, ServerBuilder<?> builder, Clock clock, ModelTrainer trainer) {
     this.startMillis = System.currentTimeMillis();
     this.config = config;
     this.dataDir = DataDirectory.open(config.dataDir());
@@ -98,6 +114,15 @@ public final class NimbusServer implements AutoCloseable {
     operations.register(new DeleteDatasetHandler(datasetStore, blobs, operations));
     Datasets datasets = new Datasets(datasetStore, blobs, operations, config, dataDir.imports(), clock);
 
+    this.modelFiles = new ModelFiles(dataDir.root().resolve("models"));
+    ModelStore modelStore = new ModelStore(db);
+    ModelTrainer modelTrainer = trainer != null ? trainer : new TensorFlowTrainer(
+        new BaseModels(dataDir.root().resolve("backbones")), new EmbeddingCache(db));
+    operations.register(new CreateModelHandler(modelStore, datasetStore, modelFiles, blobs, modelTrainer, clock));
+    operations.register(new DeleteModelHandler(modelStore, modelFiles, operations));
+    operations.register(new ExportModelHandler(modelStore, modelFiles));
+    Models models = new Models(modelStore, datasetStore, operations, modelTrainer, config, clock);
+
     List<ServerInterceptor> interceptors = new ArrayList<>();
     // ServerInterceptors.intercept applies the last one first: access log, limit, auth, then status mapping.
     interceptors.add(new StatusMappingInterceptor());
@@ -106,7 +131,7 @@ public final class NimbusServer implements AutoCloseable {
     }
     interceptors.add(new ConcurrencyLimitInterceptor(config.limits().maxConcurrentCalls()));
     interceptors.add(new AccessLogInterceptor());
-    List<BindableService> services = List.of(new DatasetGrpcService(datasets), new ModelGrpcService(),
+    List<BindableService> services = List.of(new DatasetGrpcService(datasets), new ModelGrpcService(models),
         new PredictionGrpcService(), new OperationsGrpcService(operations));
     for (BindableService s : services) {
       ServerServiceDefinition def = s.bindService();
@@ -140,6 +165,7 @@ public final class NimbusServer implements AutoCloseable {
 
   /** Recovers interrupted operations, starts serving, and reports SERVING on the health service. */
   public NimbusServer start() throws IOException {
+    modelFiles.sweepWorkDirs(); // before recover(): a resumed training makes a new one
     operations.recover();
     cleanUpSnapshots();
     server.start();

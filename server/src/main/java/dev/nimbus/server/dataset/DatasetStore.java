@@ -370,13 +370,14 @@ public final class DatasetStore {
   }
 
   /** One labeled image as training sees it. */
-  public record LabeledExample(String sha256, List<String> labels, MlUse mlUse, String mimeType) {}
+  public record LabeledExample(String sha256, List<String> labels, MlUse mlUse, String mimeType, int width,
+      int height) {}
 
   /** Every example of a dataset with its labels, ordered by content hash (a stable order). */
   public List<LabeledExample> labeledExamples(Connection c, String datasetId) throws SQLException {
     List<LabeledExample> out = new ArrayList<>();
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT e.sha256, e.ml_use, e.mime_type, l.label FROM examples e JOIN example_labels l"
+        "SELECT e.sha256, e.ml_use, e.mime_type, l.label, e.width, e.height FROM examples e JOIN example_labels l"
             + " ON l.dataset_id = e.dataset_id AND l.sha256 = e.sha256"
             + " WHERE e.dataset_id = ? ORDER BY e.sha256, l.label")) {
       ps.setString(1, datasetId);
@@ -385,21 +386,25 @@ public final class DatasetStore {
         List<String> labels = null;
         MlUse use = null;
         String mime = null;
+        int width = 0;
+        int height = 0;
         while (rs.next()) {
           String sha = rs.getString(1);
           if (!sha.equals(current)) {
             if (current != null) {
-              out.add(new LabeledExample(current, List.copyOf(labels), use, mime));
+              out.add(new LabeledExample(current, List.copyOf(labels), use, mime, width, height));
             }
             current = sha;
             labels = new ArrayList<>(1);
             use = MlUse.forNumber(rs.getInt(2));
             mime = rs.getString(3);
+            width = rs.getInt(5);
+            height = rs.getInt(6);
           }
           labels.add(rs.getString(4));
         }
         if (current != null) {
-          out.add(new LabeledExample(current, List.copyOf(labels), use, mime));
+          out.add(new LabeledExample(current, List.copyOf(labels), use, mime, width, height));
         }
       }
     }

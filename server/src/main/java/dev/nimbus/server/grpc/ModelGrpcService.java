@@ -1,9 +1,8 @@
 package dev.nimbus.server.grpc;
 
 import com.google.longrunning.Operation;
+import dev.nimbus.server.model.Models;
 import dev.nimbus.server.util.ApiException;
-import dev.nimbus.server.util.ListQueries;
-import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.DeleteModelRequest;
 import dev.nimbus.v1.DeployModelRequest;
@@ -19,38 +18,39 @@ import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.ModelServiceGrpc;
 import dev.nimbus.v1.UndeployModelRequest;
 import io.grpc.stub.StreamObserver;
-import java.util.Set;
 
 /**
- * ModelService. This release cannot train, so no model can exist yet: Get/Delete answer NOT_FOUND and List an
- * empty page after checking their arguments; training, deployment, export and evaluations answer
- * UNIMPLEMENTED with a message that says so.
+ * ModelService over gRPC: converts, delegates to {@link Models}. Deployment arrives with the serving milestone;
+ * until then DeployModel and UndeployModel answer UNIMPLEMENTED with a message that says so.
  */
 public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBase {
-  private static final String NOT_YET = " is not available in this Nimbus release yet: model training, evaluation and"
-      + " serving arrive with the next milestones";
+  private static final String NOT_YET = " is not available in this Nimbus release yet: deployment and serving"
+      + " arrive with the next milestone";
+
+  private final Models models;
+
+  public ModelGrpcService(Models models) {
+    this.models = models;
+  }
 
   @Override
   public void createModel(CreateModelRequest request, StreamObserver<Operation> response) {
-    throw ApiException.unimplemented("CreateModel (training)" + NOT_YET);
+    Unary.reply(response, models.create(request));
   }
 
   @Override
   public void getModel(GetModelRequest request, StreamObserver<Model> response) {
-    throw notFound(request.getName());
+    Unary.reply(response, models.get(request.getName()));
   }
 
   @Override
   public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> response) {
-    ListQueries.pageSize(request.getPageSize());
-    ListQueries.filter(request.getFilter(), Set.of("dataset", "deployment_state", "training_state"));
-    ListQueries.resumeKey("models|" + request.getFilter(), request.getPageToken());
-    Unary.reply(response, ListModelsResponse.getDefaultInstance());
+    Unary.reply(response, models.list(request));
   }
 
   @Override
   public void deleteModel(DeleteModelRequest request, StreamObserver<Operation> response) {
-    throw notFound(request.getName());
+    Unary.reply(response, models.delete(request));
   }
 
   @Override
@@ -65,23 +65,17 @@ public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBas
 
   @Override
   public void exportModel(ExportModelRequest request, StreamObserver<Operation> response) {
-    throw ApiException.unimplemented("ExportModel" + NOT_YET);
+    Unary.reply(response, models.export(request));
   }
 
   @Override
   public void getModelEvaluation(GetModelEvaluationRequest request, StreamObserver<ModelEvaluation> response) {
-    throw ApiException.unimplemented("GetModelEvaluation" + NOT_YET);
+    Unary.reply(response, models.getEvaluation(request.getName()));
   }
 
   @Override
   public void listModelEvaluations(ListModelEvaluationsRequest request,
       StreamObserver<ListModelEvaluationsResponse> response) {
-    throw ApiException.unimplemented("ListModelEvaluations" + NOT_YET);
-  }
-
-  private static ApiException notFound(String name) {
-    String id = ResourceNames.modelId("name", name);
-    return ApiException.notFound("nimbus.dev/Model", ResourceNames.model(id), "model " + ResourceNames.model(id)
-        + " does not exist (this release cannot train models yet)");
+    Unary.reply(response, models.listEvaluations(request));
   }
 }

@@ -29,8 +29,8 @@ import java.util.TreeSet;
 public record DatasetSnapshot(String datasetId, ClassificationType type, List<String> labels,
     List<Example> examples, String contentHash, int skippedUnassigned) {
 
-  /** One image: its content hash, label indices (sorted), split and MIME type. */
-  public record Example(String sha256, int[] labels, MlUse split, String mimeType) {}
+  /** One image: its content hash, label indices (sorted), split, MIME type and size. */
+  public record Example(String sha256, int[] labels, MlUse split, String mimeType, int width, int height) {}
 
   public static DatasetSnapshot of(String datasetId, ClassificationType type, List<LabeledExample> rows) {
     TreeSet<String> names = new TreeSet<>();
@@ -54,7 +54,7 @@ public record DatasetSnapshot(String datasetId, ClassificationType type, List<St
         continue;
       }
       int[] idx = r.labels().stream().mapToInt(index::get).sorted().toArray();
-      examples.add(new Example(r.sha256(), idx, r.mlUse(), r.mimeType()));
+      examples.add(new Example(r.sha256(), idx, r.mlUse(), r.mimeType(), r.width(), r.height()));
       digest.update((r.sha256() + "|" + String.join(",", r.labels()) + "|" + r.mlUse().name() + "\n")
           .getBytes(StandardCharsets.UTF_8));
     }
