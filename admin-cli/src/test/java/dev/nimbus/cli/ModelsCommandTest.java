@@ -1,0 +1,139 @@
+package dev.nimbus.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.nimbus.v1.ListModelEvaluationsResponse;
+import dev.nimbus.v1.Model;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lab's training and evaluation steps through the CLI against a real server: train, list, get, evaluate (the
+ * AuPRC, precision and recall at a threshold, the confusion matrix), export, delete, and the errors people make.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ModelsCommandTest {
+  @TempDir
+  static Path tmp;
+
+  private static TestServer server;
+
+  @BeforeAll
+  static void startServerAndImport() throws IOException {
+    server = TestServer.start(tmp.resolve("data"));
+    List<String> rows = new ArrayList<>();
+    int seed = 0;
+    for (String label : List.of("dark", "light")) {
+      for (int i = 0; i < 12; i++) {
+        Path file = tmp.resolve("img").resolve(label + i + ".png");
+        Files.createDirectories(file.getParent());
+        Files.write(file, shade(label.equals("dark") ? 30 + i : 200 + i, seed++));
+        rows.add((i < 8 ? "TRAIN," : i < 10 ? "VALIDATION," : "TEST,") + file + "," + label);
+      }
+    }
+    Path csv = tmp.resolve("img/labels.csv");
+    Files.write(csv, rows, StandardCharsets.UTF_8);
+    Cli.succeeded(cli("datasets", "create", "tones"));
+    Cli.succeeded(cli("datasets", "import", "tones", csv.toString()));
+  }
+
+  @AfterAll
+  static void stopServer() {
+    server.close();
+  }
+
+  /** A 32x32 image of one gray level with a few darker pixels, distinct per seed. */
+  private static byte[] shade(int level, int seed) throws IOException {
+    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
+    java.util.Random r = new java.util.Random(seed);
+    for (int x = 0; x < 32; x++) {
+      for (int y = 0; y < 32; y++) {
+        int v = Math.max(0, Math.min(255, level + r.nextInt(21) - 10));
+        img.setRGB(x, y, v << 16 | v << 8 | v);
+      }
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    javax.imageio.ImageIO.write(img, "png", out);
+    return out.toByteArray();
+  }
+
+  private static Cli.Result cli(String... args) {
+    List<String> all = new ArrayList<>(List.of("--target", server.target()));
+    all.addAll(List.of(args));
+    return Cli.run(all.toArray(String[]::new));
+  }
+
+  @Test
+  @Order(1)
+  void train_waitsThenPrintsTheModelAndItsEvaluation() {
+    Cli.Result r = Cli.succeeded(cli("models", "train", "--dataset", "tones", "--model", "tones_v1",
+        "--base-model", "scratch_cnn", "--max-epochs", "8"));
+    assertThat(r.out()).contains("models/tones_v1").contains("TRAINED").contains("dark, light")
+        .contains("AuPRC").contains("precision at 0.50").contains("recall at 0.50")
+        .contains("nimbus models evaluate tones_v1");
+  }
+
+  @Test
+  @Order(2)
+  void listGetEvaluate_showWhatAutoMlShows() throws Exception {
+    assertThat(Cli.succeeded(cli("models", "list")).out()).contains("models/tones_v1").contains("datasets/tones")
+        .contains("scratch_cnn");
+    assertThat(Cli.succeeded(cli("models", "get", "tones_v1")).out()).contains("threshold max_f1");
+    Cli.Result eval = Cli.succeeded(cli("models", "evaluate", "models/tones_v1", "--threshold", "0.7"));
+    assertThat(eval.out()).contains("Evaluation of models/tones_v1 on 4 TEST images")
+        .contains("Confusion matrix").contains("TRUE \\ PREDICTED").contains("precision at 0.70")
+        .contains("Precision and recall by score threshold").contains("0.95").contains("0.99");
+
+    Cli.Result json = Cli.succeeded(cli("--format", "json", "models", "evaluate", "tones_v1"));
+    ListModelEvaluationsResponse.Builder parsed = ListModelEvaluationsResponse.newBuilder();
+    Json.parser().merge(json.out(), parsed);
+    assertThat(parsed.getModelEvaluationsList()).hasSize(3);
+    assertThat(json.out()).contains("\"au_prc\"").contains("\"confusion_matrix\"").contains("\"confidence_metrics\"");
+
+    Model.Builder model = Model.newBuilder();
+    Json.parser().merge(Cli.succeeded(cli("--format", "json", "models", "get", "tones_v1")).out(), model);
+    assertThat(model.getTrainingState()).isEqualTo(Model.TrainingState.TRAINED);
+  }
+
+  @Test
+  @Order(3)
+  void export_thenDelete() {
+    Path out = tmp.resolve("exported.zip");
+    assertThat(Cli.succeeded(cli("models", "export", "tones_v1", "--out", out.toString(), "--zip")).out())
+        .contains("Exported models/tones_v1 to " + out);
+    assertThat(out).isRegularFile();
+    Cli.Result again = cli("models", "export", "tones_v1", "--out", out.toString(), "--zip");
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.err()).contains("ALREADY_EXISTS");
+
+    assertThat(Cli.succeeded(cli("models", "delete", "tones_v1")).out()).contains("Deleted models/tones_v1");
+    Cli.Result gone = cli("models", "get", "tones_v1");
+    assertThat(gone.exitCode()).isEqualTo(1);
+    assertThat(gone.err()).contains("NOT_FOUND");
+  }
+
+  @Test
+  @Order(4)
+  void train_badInput_exitsWithOneLine() {
+    Cli.Result unknown = cli("models", "train", "--dataset", "nope", "--model", "m");
+    assertThat(unknown.exitCode()).isEqualTo(1);
+    assertThat(unknown.err().strip()).contains("NOT_FOUND").contains("datasets/nope").doesNotContain("\n");
+    Cli.Result base = cli("models", "train", "--dataset", "tones", "--model", "m", "--base-model", "vgg");
+    assertThat(base.exitCode()).isEqualTo(1);
+    assertThat(base.err()).contains("INVALID_ARGUMENT").contains("mobilenet_v2, scratch_cnn");
+    Cli.Result usage = cli("models", "train", "--dataset", "tones");
+    assertThat(usage.exitCode()).isEqualTo(2);
+    assertThat(usage.err()).contains("--model");
+  }
+}
