@@ -102,8 +102,9 @@ final class ModelsCommand {
     @Option(names = "--max-epochs", paramLabel = "N", description = "At most this many epochs (default: the server's).")
     int maxEpochs;
 
-    @Option(names = "--fine-tune", description = "Also fine-tune the backbone's top layers.")
-    boolean fineTune;
+    @Option(names = "--cut-layer", paramLabel = "LAYER[,LAYER...]", description = "For mobilenet_v2: the layer(s)"
+        + " whose pooled features the head learns from (default block_10_project_BN).")
+    String cutLayer;
 
     @Option(names = "--display-name", paramLabel = "TEXT", description = "A name for people (default: the id).")
     String displayName;
@@ -119,7 +120,7 @@ final class ModelsCommand {
       Model.Builder m = Model.newBuilder()
           .setDataset(dataset.startsWith("datasets/") ? dataset : "datasets/" + dataset)
           .setTrainingParams(TrainingParams.newBuilder().setTrainBudgetSeconds(budgetSeconds)
-              .setMaxEpochs(maxEpochs).setFineTune(fineTune));
+              .setMaxEpochs(maxEpochs).setCutLayer(cutLayer == null ? "" : cutLayer));
       if (baseModel != null) {
         m.setBaseModel(baseModel);
       }

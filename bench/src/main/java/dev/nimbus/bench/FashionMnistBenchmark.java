@@ -64,8 +64,9 @@ public final class FashionMnistBenchmark {
         (System.nanoTime() - t0) / 1e9, work);
 
     Report report = new Report("fashion-mnist", opts.get("out"));
-    StringBuilder md = new StringBuilder("| base model | images (train/val/test) | import s | training s (wall) |"
-        + " epochs | stop | train images/s | test accuracy | AuPRC |\n|---|---|---|---|---|---|---|---|---|\n");
+    StringBuilder md = new StringBuilder("| base model | images (train/val/test) | import s | CreateModel s (wall) |"
+        + " epochs | stop | embedding images/s | training images/s | test accuracy | AuPRC |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|\n");
     NimbusServer server = NimbusServer.netty(ConfigLoader.load(System.getenv(), Map.of("port", "0",
         "data-dir", work.resolve("data").toString())), Clock.systemUTC()).start();
     try (NimbusClient client = NimbusClient.builder().target("127.0.0.1:" + server.port()).plaintext()
@@ -113,10 +114,11 @@ public final class FashionMnistBenchmark {
             e.getValidationLoss(), e.getValidationAccuracy(), e.getElapsed().getSeconds())).toList());
         report.put(modelId, r);
         long trainCount = s.getLabelCountsList().stream().mapToLong(c -> c.getTrain()).sum();
-        md.append(String.format(Locale.ROOT, "| %s | %d/%d/%d | %.0f | %.0f | %d | %s | %.0f | %.4f | %.4f |%n", base,
-            trainCount, s.getValidationExampleCount(), s.getTestExampleCount(),
+        md.append(String.format(Locale.ROOT, "| %s | %d/%d/%d | %.0f | %.0f | %d | %s | %s | %.0f | %.4f | %.4f |%n",
+            base, trainCount, s.getValidationExampleCount(), s.getTestExampleCount(),
             ((Number) report.get(dataset + "_import_seconds", 0.0)).doubleValue(), wall, s.getCurveCount(),
-            model.getStopReason().name(), s.getTrainImagesPerSecond(), accuracy,
+            model.getStopReason().name(), scratch ? "-" : String.format(Locale.ROOT, "%.0f",
+                s.getEmbeddingImagesPerSecond()), s.getTrainImagesPerSecond(), accuracy,
             overall.getClassificationEvaluationMetrics().getAuPrc()));
       }
     } finally {

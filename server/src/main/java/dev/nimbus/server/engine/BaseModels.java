@@ -70,14 +70,18 @@ public final class BaseModels {
         + "' (expected: mobilenet_v2, scratch_cnn, saved_model:<folder> or tfjs:<model.json>[#layer,...])");
   }
 
-  /** Opens the backbone of a transfer-learning base model; {@code cutLayer} overrides the mobilenet_v2 cut. */
+  /**
+   * Opens the backbone of a transfer-learning base model; {@code cutLayer} overrides the mobilenet_v2 cut (several
+   * layers, comma-separated, concatenate their pooled features).
+   */
   public Backbone backbone(String baseModel, String cutLayer) throws IOException {
     check(baseModel);
     try {
       if (baseModel.equals(MOBILENET_V2)) {
         Path modelJson = unpackMobilenet();
-        return TfjsBackbone.load(modelJson, cutLayer == null || cutLayer.isBlank()
-            ? TfjsBackbone.DEFAULT_CUT : cutLayer);
+        List<String> cuts = cutLayer == null || cutLayer.isBlank() ? List.of(TfjsBackbone.DEFAULT_CUT)
+            : java.util.Arrays.stream(cutLayer.split(",")).map(String::strip).filter(c -> !c.isEmpty()).toList();
+        return TfjsBackbone.load(modelJson, cuts);
       }
       return Backbones.open(baseModel);
     } catch (IllegalArgumentException | ModelFormatException e) {

@@ -109,6 +109,10 @@ public final class Models {
   }
 
   static TrainingParams checkParams(TrainingParams p) {
+    if (p.getFineTune()) {
+      throw ApiException.unimplemented("model.training_params.fine_tune: fine-tuning the backbone's top layers is not"
+          + " available yet; the backbone stays frozen and a head is trained on its features");
+    }
     if (p.getTrainBudgetSeconds() < 0 || p.getTrainBudgetSeconds() > 7 * 24 * 3600) {
       throw ApiException.invalidArgument("model.training_params.train_budget_seconds",
           "model.training_params.train_budget_seconds: " + p.getTrainBudgetSeconds() + " (expected: 0..604800; 0"

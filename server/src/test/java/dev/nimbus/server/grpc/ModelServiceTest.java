@@ -198,6 +198,9 @@ class ModelServiceTest {
     assertFails(Status.Code.INVALID_ARGUMENT, "base_model", () -> train("m", "resnet_9000", 1));
     assertFails(Status.Code.INVALID_ARGUMENT, "does not exist", () -> train("m", "saved_model:/no/such/model", 1));
     assertFails(Status.Code.INVALID_ARGUMENT, "max_epochs", () -> train("m", "scratch_cnn", -3));
+    assertFails(Status.Code.UNIMPLEMENTED, "fine-tuning", () -> nimbus.models.createModel(CreateModelRequest.newBuilder()
+        .setModelId("m").setModel(Model.newBuilder().setDataset("datasets/shapes")
+            .setTrainingParams(TrainingParams.newBuilder().setFineTune(true))).build()));
 
     nimbus.datasets.createDataset(CreateDatasetRequest.newBuilder().setDatasetId("one_label").build());
     String csv = ClassImages.write(tmp.resolve("one"), new String[] {"only"}, 3, 16);
