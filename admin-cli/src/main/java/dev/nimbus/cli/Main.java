@@ -15,7 +15,8 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "nimbus",
     description = "Administer a Nimbus server: run it, import labeled images, follow long-running operations.",
-    subcommands = {ServerCommand.class, DatasetsCommand.class, ModelsCommand.class, OperationsCommand.class},
+    subcommands = {ServerCommand.class, DatasetsCommand.class, ModelsCommand.class, PredictCommand.class,
+        OperationsCommand.class},
     synopsisSubcommandLabel = "COMMAND",
     footerHeading = "%nExamples:%n",
     footer = {

@@ -3,7 +3,9 @@ package dev.nimbus.cli;
 import com.google.longrunning.Operation;
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.client.OperationFuture;
+import dev.nimbus.v1.BatchingConfig;
 import dev.nimbus.v1.CreateModelRequest;
+import dev.nimbus.v1.DeploymentConfig;
 import dev.nimbus.v1.ExportModelRequest;
 import dev.nimbus.v1.ExportModelResponse;
 import dev.nimbus.v1.ListModelsRequest;
@@ -24,7 +26,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "models",
     description = "Train image classifiers, read their evaluation, export and delete them.",
     subcommands = {ModelsCommand.Train.class, ModelsCommand.ListModels.class, ModelsCommand.Get.class,
-        ModelEvaluate.class, ModelsCommand.Export.class, ModelsCommand.Delete.class},
+        ModelEvaluate.class, ModelsCommand.Deploy.class, ModelsCommand.Undeploy.class, ModelsCommand.Export.class,
+        ModelsCommand.Delete.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  nimbus models train --dataset clouds --model clouds_v1",
@@ -37,6 +40,29 @@ final class ModelsCommand {
 
   static String modelId(String model) {
     return model.startsWith("models/") ? model.substring("models/".length()) : model;
+  }
+
+  /** Follows a deploy or undeploy operation: the model's state at the end, or the failure. */
+  static int finish(NimbusCommand command, NimbusClient client, OperationFuture<Model> future, boolean noWait,
+      String task, String done) {
+    if (noWait) {
+      DatasetsCommand.printStarted(command, client, future);
+      return NimbusCommand.OK;
+    }
+    Operation op = Waiting.finish(client, future, command, task);
+    if (command.json()) {
+      command.out().println(Json.print(op));
+    }
+    if (OperationView.failed(op)) {
+      throw new CommandFailedException(OperationView.failureLine(op));
+    }
+    if (!command.json()) {
+      Model m = client.models().get(OperationView.metadata(op).getTarget());
+      command.out().println(done + " " + m.getName() + ": " + Text.name(m.getDeploymentState())
+          + (m.getDeploymentState() == Model.DeploymentState.AVAILABLE ? " on " + m.getDeploymentConfig().getDevice()
+          + " (batches up to " + m.getDeploymentConfig().getBatching().getMaxBatchSize() + ")" : ""));
+    }
+    return NimbusCommand.OK;
   }
 
   static void printModel(java.io.PrintWriter out, Model m) {
@@ -198,6 +224,71 @@ final class ModelsCommand {
         printModel(out(), m);
       }
       return OK;
+    }
+  }
+
+  @Command(name = "deploy",
+      description = {"Load a trained model for Predict (waits until it is AVAILABLE: loaded and warmed up).",
+          "Batching defaults come from the server (on CPU small batches and a short delay)."},
+      footerHeading = "%nExamples:%n",
+      footer = {"  nimbus models deploy clouds_v1", "  nimbus models deploy clouds_v1 --max-batch-size 32 \\",
+          "      --max-batch-delay-ms 5 --result-cache"})
+  static final class Deploy extends NimbusCommand.WithClient {
+    @Parameters(paramLabel = "MODEL", description = MODEL_DESCRIPTION)
+    String model;
+
+    @Option(names = "--device", paramLabel = "cpu|gpu:N", description = "Where it runs (default: the server's).")
+    String device;
+
+    @Option(names = "--max-batch-size", paramLabel = "N", description = "Largest batch per engine call.")
+    int maxBatchSize;
+
+    @Option(names = "--max-batch-delay-ms", paramLabel = "MS", description = "Longest wait for a batch to fill.")
+    Integer maxBatchDelayMs;
+
+    @Option(names = "--max-queued-images", paramLabel = "N", description = "Images waiting before RESOURCE_EXHAUSTED.")
+    int maxQueued;
+
+    @Option(names = "--result-cache", description = "Cache results by image content, for callers that repeat images.")
+    boolean resultCache;
+
+    @Option(names = "--no-wait", description = "Print the operation and return at once.")
+    boolean noWait;
+
+    @Override
+    protected int run(NimbusClient client) {
+      if (maxBatchSize < 0 || maxQueued < 0 || (maxBatchDelayMs != null && maxBatchDelayMs < 0)) {
+        throw new UsageException("--max-batch-size, --max-batch-delay-ms and --max-queued-images must be >= 0");
+      }
+      BatchingConfig.Builder batching = BatchingConfig.newBuilder().setMaxBatchSize(maxBatchSize)
+          .setMaxQueuedImages(maxQueued);
+      if (maxBatchDelayMs != null) {
+        batching.setMaxBatchDelay(com.google.protobuf.Duration.newBuilder()
+            .setNanos((maxBatchDelayMs % 1000) * 1_000_000).setSeconds(maxBatchDelayMs / 1000));
+      }
+      DeploymentConfig.Builder config = DeploymentConfig.newBuilder().setBatching(batching)
+          .setResultCacheEnabled(resultCache);
+      if (device != null) {
+        config.setDevice(device);
+      }
+      OperationFuture<Model> future = client.models().deploy("models/" + modelId(model), config.build());
+      return finish(this, client, future, noWait, "Deploying", "Deployed");
+    }
+  }
+
+  @Command(name = "undeploy", description = "Stop serving a model: waiting requests fail, running batches finish.",
+      footerHeading = "%nExamples:%n", footer = {"  nimbus models undeploy clouds_v1"})
+  static final class Undeploy extends NimbusCommand.WithClient {
+    @Parameters(paramLabel = "MODEL", description = MODEL_DESCRIPTION)
+    String model;
+
+    @Option(names = "--no-wait", description = "Print the operation and return at once.")
+    boolean noWait;
+
+    @Override
+    protected int run(NimbusClient client) {
+      return finish(this, client, client.models().undeploy("models/" + modelId(model)), noWait, "Undeploying",
+          "Undeployed");
     }
   }
 

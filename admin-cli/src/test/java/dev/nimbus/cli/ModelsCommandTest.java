@@ -108,6 +108,26 @@ class ModelsCommandTest {
 
   @Test
   @Order(3)
+  void deployPredictUndeploy() throws Exception {
+    assertThat(Cli.succeeded(cli("models", "deploy", "tones_v1", "--max-batch-size", "4")).out())
+        .contains("Deployed models/tones_v1: AVAILABLE on cpu (batches up to 4)");
+    Path dark = tmp.resolve("img/dark0.png");
+    Cli.Result one = Cli.succeeded(cli("predict", "tones_v1", dark.toString(), "--threshold", "0"));
+    assertThat(one.out()).contains(dark.toString()).contains("dark").contains("light");
+    Cli.Result dir = Cli.succeeded(cli("predict", "models/tones_v1", tmp.resolve("img").toString(), "--top-k", "1"));
+    assertThat(dir.out().lines().count()).as("header + 24 images").isEqualTo(25);
+    Cli.Result json = Cli.succeeded(cli("--format", "json", "predict", "tones_v1", dark.toString()));
+    assertThat(json.out()).startsWith("{\"predictions\": [").contains("\"file\"").contains("\"labels\"");
+    Cli.Result missing = cli("predict", "tones_v1", tmp.resolve("nope.png").toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(Cli.succeeded(cli("models", "undeploy", "tones_v1")).out()).contains("Undeployed models/tones_v1: UNDEPLOYED");
+    Cli.Result notDeployed = cli("predict", "tones_v1", dark.toString());
+    assertThat(notDeployed.exitCode()).isEqualTo(1);
+    assertThat(notDeployed.err()).contains("FAILED_PRECONDITION").contains("not deployed");
+  }
+
+  @Test
+  @Order(4)
   void export_thenDelete() {
     Path out = tmp.resolve("exported.zip");
     assertThat(Cli.succeeded(cli("models", "export", "tones_v1", "--out", out.toString(), "--zip")).out())
@@ -124,7 +144,7 @@ class ModelsCommandTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void train_badInput_exitsWithOneLine() {
     Cli.Result unknown = cli("models", "train", "--dataset", "nope", "--model", "m");
     assertThat(unknown.exitCode()).isEqualTo(1);

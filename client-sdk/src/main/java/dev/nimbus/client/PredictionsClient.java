@@ -5,7 +5,12 @@ import dev.nimbus.v1.BatchPredictResponse;
 import dev.nimbus.v1.PredictRequest;
 import dev.nimbus.v1.PredictResponse;
 import dev.nimbus.v1.PredictionServiceGrpc;
+import com.google.protobuf.CodedOutputStream;
+import dev.nimbus.v1.ImageInput;
+import dev.nimbus.v1.PredictTimings;
 import io.grpc.Channel;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -23,13 +28,85 @@ public final class PredictionsClient {
     this.poller = poller;
   }
 
-  /** Classifies 1..N images; one prediction per image, in request order. */
+  /**
+   * Requests above this size are split: it stays under the server's default message limit (64 MiB) with room
+   * for gRPC's framing, and far under what one call should carry anyway.
+   */
+  public static final int MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+  /** The server's default limit of images per Predict request. */
+  public static final int MAX_IMAGES_PER_REQUEST = 256;
+
+  /**
+   * Classifies 1..N images; one prediction per image, in request order. A request larger than
+   * {@link #MAX_REQUEST_BYTES} or than {@link #MAX_IMAGES_PER_REQUEST} images is sent as several calls, at once,
+   * and their results joined in order (timings: the slowest part's).
+   */
   public PredictResponse predict(PredictRequest request) {
-    return blocking.predict(request);
+    List<PredictRequest> parts = split(request, MAX_REQUEST_BYTES, MAX_IMAGES_PER_REQUEST);
+    if (parts.size() == 1) {
+      return blocking.predict(request);
+    }
+    try {
+      return predictAsync(request).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
   }
 
   public CompletableFuture<PredictResponse> predictAsync(PredictRequest request) {
-    return Rpc.unary(async::predict, request);
+    List<PredictRequest> parts = split(request, MAX_REQUEST_BYTES, MAX_IMAGES_PER_REQUEST);
+    if (parts.size() == 1) {
+      return Rpc.unary(async::predict, request);
+    }
+    List<CompletableFuture<PredictResponse>> calls = parts.stream().map(p -> Rpc.unary(async::predict, p)).toList();
+    return CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).thenApply(ignored -> join(
+        calls.stream().map(CompletableFuture::join).toList()));
+  }
+
+  /** Consecutive parts of {@code request}, each under both limits (an image larger than the limit goes alone). */
+  static List<PredictRequest> split(PredictRequest request, int maxBytes, int maxImages) {
+    if (request.getSerializedSize() <= maxBytes && request.getImagesCount() <= maxImages) {
+      return List.of(request);
+    }
+    PredictRequest empty = request.toBuilder().clearImages().build();
+    int overhead = empty.getSerializedSize();
+    List<PredictRequest> parts = new ArrayList<>();
+    PredictRequest.Builder current = empty.toBuilder();
+    long bytes = overhead;
+    for (ImageInput image : request.getImagesList()) {
+      int size = CodedOutputStream.computeMessageSize(PredictRequest.IMAGES_FIELD_NUMBER, image);
+      if (current.getImagesCount() > 0 && (bytes + size > maxBytes || current.getImagesCount() >= maxImages)) {
+        parts.add(current.build());
+        current = empty.toBuilder();
+        bytes = overhead;
+      }
+      current.addImages(image);
+      bytes += size;
+    }
+    parts.add(current.build());
+    return parts;
+  }
+
+  private static long nanos(com.google.protobuf.Duration d) {
+    return d.getSeconds() * 1_000_000_000L + d.getNanos();
+  }
+
+  static PredictResponse join(List<PredictResponse> parts) {
+    PredictResponse.Builder b = PredictResponse.newBuilder();
+    PredictTimings slowest = null;
+    for (PredictResponse r : parts) {
+      b.addAllPredictions(r.getPredictionsList());
+      if (r.hasTimings() && (slowest == null || nanos(r.getTimings().getTotal()) > nanos(slowest.getTotal()))) {
+        slowest = r.getTimings();
+      }
+    }
+    if (slowest != null) {
+      b.setTimings(slowest);
+    }
+    return b.build();
   }
 
   /** Classifies many images into a JSON Lines file on the server. */

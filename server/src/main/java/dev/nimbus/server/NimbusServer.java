@@ -13,7 +13,21 @@ import dev.nimbus.server.grpc.interceptor.AccessLogInterceptor;
 import dev.nimbus.server.grpc.interceptor.AuthInterceptor;
 import dev.nimbus.server.grpc.interceptor.ConcurrencyLimitInterceptor;
 import dev.nimbus.server.grpc.interceptor.StatusMappingInterceptor;
+import dev.nimbus.server.batching.BatchListener;
+import dev.nimbus.server.batching.BatchScheduler;
+import dev.nimbus.server.batching.BatchingException;
 import dev.nimbus.server.engine.BaseModels;
+import dev.nimbus.server.engine.InferenceEngine;
+import dev.nimbus.server.metrics.MetricsInterceptor;
+import dev.nimbus.server.metrics.ServerMetrics;
+import dev.nimbus.server.serving.BatchPredictHandler;
+import dev.nimbus.server.serving.BatchPredictions;
+import dev.nimbus.server.serving.DeployModelHandler;
+import dev.nimbus.server.serving.Deployments;
+import dev.nimbus.server.serving.ImagePreparer;
+import dev.nimbus.server.serving.Predictions;
+import dev.nimbus.server.serving.UndeployModelHandler;
+import dev.nimbus.v1.Model;
 import dev.nimbus.server.engine.EmbeddingCache;
 import dev.nimbus.server.engine.TensorFlowTrainer;
 import dev.nimbus.server.image.ImageInspector;
@@ -80,6 +94,13 @@ public final class NimbusServer implements AutoCloseable {
   private final DatasetStore datasetStore;
   private final BlobStore blobs;
   private final ModelFiles modelFiles;
+  private final ServerMetrics metrics;
+  private final BatchScheduler batches;
+  private final Deployments deployments;
+  private final ModelStore modelStore;
+  private final ExecutorService decodePool;
+  private final ImagePreparer preparer;
+  private volatile int metricsPort = -1;
   private final long startMillis;
   private volatile boolean stopped;
 
@@ -121,7 +142,44 @@ public final class NimbusServer implements AutoCloseable {
     operations.register(new CreateModelHandler(modelStore, datasetStore, modelFiles, blobs, modelTrainer, clock));
     operations.register(new DeleteModelHandler(modelStore, modelFiles, operations));
     operations.register(new ExportModelHandler(modelStore, modelFiles));
-    Models models = new Models(modelStore, datasetStore, operations, modelTrainer, config, clock);
+    this.metrics = new ServerMetrics(this::queueDepths);
+    this.batches = BatchScheduler.builder()
+        .batchThreads(config.serving().batchThreads())
+        // Responses are built and sent on the handler pool, so batch threads go straight back to the engine.
+        .completionExecutor(handlerPool)
+        .listener(new BatchListener() {
+          @Override
+          public void onBatch(BatchRun run) {
+            metrics.batch(modelOf(run.modelKey()), run.size());
+          }
+
+          @Override
+          public void onRejected(String modelKey, int images, BatchingException.Kind kind) {
+            metrics.refused(modelOf(modelKey), kind.name(), images);
+          }
+
+          @Override
+          public void onDropped(String modelKey, int images, BatchingException.Kind kind) {
+            metrics.refused(modelOf(modelKey), kind.name(), images);
+          }
+        })
+        .build();
+    this.deployments = new Deployments(modelFiles, new InferenceEngine(), config.serving(), batches,
+        (name, serving) -> health.setStatus(name, serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING),
+        id -> modelStore.get(id).isPresent());
+    this.modelStore = modelStore;
+    this.decodePool = new ThreadPoolExecutor(config.serving().decodeThreads(), config.serving().decodeThreads(),
+        60, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(4096), threads("nimbus-decode"));
+    this.preparer = new ImagePreparer(inspector, datasets, blobs, Runtime.getRuntime().availableProcessors());
+    Predictions predictions = new Predictions(deployments, preparer, decodePool, metrics,
+        config.serving().maxImagesPerRequest(), config.serving().resultCacheSize());
+    BatchPredictions batchPredictions = new BatchPredictions(deployments, datasets, operations, config);
+    operations.register(new DeployModelHandler(modelStore, deployments, clock));
+    operations.register(new UndeployModelHandler(modelStore, deployments, clock));
+    operations.register(new BatchPredictHandler(deployments, preparer, datasets, datasetStore, blobs, modelStore,
+        config));
+    Models models = new Models(modelStore, datasetStore, operations, modelTrainer, config, clock,
+        deployments::resolve);
 
     List<ServerInterceptor> interceptors = new ArrayList<>();
     // ServerInterceptors.intercept applies the last one first: access log, limit, auth, then status mapping.
@@ -130,9 +188,10 @@ public final class NimbusServer implements AutoCloseable {
       interceptors.add(new AuthInterceptor(config.apiKeys()));
     }
     interceptors.add(new ConcurrencyLimitInterceptor(config.limits().maxConcurrentCalls()));
+    interceptors.add(new MetricsInterceptor(metrics));
     interceptors.add(new AccessLogInterceptor());
     List<BindableService> services = List.of(new DatasetGrpcService(datasets), new ModelGrpcService(models),
-        new PredictionGrpcService(), new OperationsGrpcService(operations));
+        new PredictionGrpcService(predictions, batchPredictions), new OperationsGrpcService(operations));
     for (BindableService s : services) {
       ServerServiceDefinition def = s.bindService();
       builder.addService(ServerInterceptors.intercept(def, interceptors));
@@ -169,6 +228,10 @@ public final class NimbusServer implements AutoCloseable {
     operations.recover();
     cleanUpSnapshots();
     server.start();
+    if (config.serving().metricsPort().isPresent()) {
+      metricsPort = metrics.serve(config.serving().metricsPort().get());
+    }
+    redeploy();
     for (ServerServiceDefinition def : server.getServices()) {
       health.setStatus(def.getServiceDescriptor().getName(), ServingStatus.SERVING);
     }
@@ -184,6 +247,60 @@ public final class NimbusServer implements AutoCloseable {
     log.info("Nimbus serving on {} (data in {}, started in {} ms)", server.getListenSockets(), dataDir.root(),
         System.currentTimeMillis() - startMillis);
     return this;
+  }
+
+  /**
+   * Loads, in the background, the models that were AVAILABLE when the server stopped; each reports SERVING on the
+   * health service (under its name) once it is loaded again. One that cannot be loaded becomes DEPLOYMENT_FAILED.
+   */
+  private void redeploy() {
+    List<Model> available = modelStore.list("", Integer.MAX_VALUE, null, null,
+        Model.DeploymentState.AVAILABLE_VALUE);
+    if (available.isEmpty()) {
+      return;
+    }
+    Thread t = new Thread(() -> {
+      for (Model m : available) {
+        try {
+          deployments.deploy(m, m.getDeploymentConfig());
+        } catch (RuntimeException e) {
+          log.error("Could not deploy {} again after the restart", m.getName(), e);
+          String id = m.getName().substring("models/".length());
+          com.google.rpc.Status error = com.google.rpc.Status.newBuilder()
+              .setCode(e instanceof dev.nimbus.server.util.ApiException a ? a.code().value()
+                  : com.google.rpc.Code.INTERNAL_VALUE)
+              .setMessage("deploying again after a restart failed: " + e.getMessage()).build();
+          db.write(c -> {
+            modelStore.get(c, id).ifPresent(now -> {
+              try {
+                modelStore.update(c, id, now.toBuilder().setDeploymentState(Model.DeploymentState.DEPLOYMENT_FAILED)
+                    .setDeploymentError(error).build(), System.currentTimeMillis());
+              } catch (java.sql.SQLException x) {
+                throw new dev.nimbus.server.storage.StorageException(x.getMessage(), x);
+              }
+            });
+            return null;
+          });
+        }
+      }
+    }, "nimbus-redeploy");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /** The port of the Prometheus endpoint, or -1 when it is off. */
+  public int metricsPort() {
+    return metricsPort;
+  }
+
+  private java.util.Map<String, Integer> queueDepths() {
+    Deployments d = deployments;
+    return d == null ? java.util.Map.of() : d.queueDepths();
+  }
+
+  private static String modelOf(String modelKey) {
+    int at = modelKey.indexOf('@');
+    return at < 0 ? modelKey : modelKey.substring(0, at);
   }
 
   /** The port the server listens on (useful with port 0). */
@@ -225,6 +342,11 @@ public final class NimbusServer implements AutoCloseable {
       server.shutdownNow();
     }
     operations.close();
+    deployments.close();
+    batches.close();
+    decodePool.shutdownNow();
+    preparer.close();
+    metrics.close();
     importPool.shutdownNow();
     handlerPool.shutdownNow();
     scheduler.shutdownNow();
@@ -237,12 +359,17 @@ public final class NimbusServer implements AutoCloseable {
   private void cleanUpSnapshots() {
     Set<String> inUse = new java.util.HashSet<>();
     for (var r : operations.operations().running()) {
-      if (r.spec() != null && r.metadata().getKind() == dev.nimbus.v1.OperationMetadata.Kind.IMPORT_DATA) {
-        try {
+      if (r.spec() == null) {
+        continue;
+      }
+      try {
+        if (r.metadata().getKind() == dev.nimbus.v1.OperationMetadata.Kind.IMPORT_DATA) {
           inUse.add(dev.nimbus.v1.ImportDataRequest.parseFrom(r.spec()).getInputConfig().getCsvUri());
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-          log.warn("Operation {} has an unreadable spec", r.id());
+        } else if (r.metadata().getKind() == dev.nimbus.v1.OperationMetadata.Kind.BATCH_PREDICT) {
+          inUse.add(dev.nimbus.v1.BatchPredictRequest.parseFrom(r.spec()).getInputConfig().getCsv().getCsvUri());
         }
+      } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+        log.warn("Operation {} has an unreadable spec", r.id());
       }
     }
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dataDir.imports())) {

@@ -3,6 +3,7 @@ package dev.nimbus.server.config;
 import dev.nimbus.server.config.ServerConfig.HttpImport;
 import dev.nimbus.server.config.ServerConfig.Limits;
 import dev.nimbus.server.config.ServerConfig.Role;
+import dev.nimbus.server.config.ServerConfig.Serving;
 import dev.nimbus.server.config.ServerConfig.Threads;
 import dev.nimbus.server.config.ServerConfig.Tls;
 import java.io.IOException;
@@ -49,6 +50,17 @@ public final class ConfigLoader {
       "import-threads", String.valueOf(Math.max(4, 4 * cores())), "Threads reading, validating and storing imported images",
       "import-decoders", String.valueOf(cores()), "Imported images fully decoded at once (CPU and memory bound)",
       "concurrent-operations", "2", "Long-running operations executing at once",
+      "device", "cpu", "Where deployed models run: cpu or gpu:N",
+      "max-batch-size", "0", "Largest Predict batch per engine call; 0: the device's default (cpu 8, gpu 64)",
+      "max-batch-delay", "PT0S", "Longest wait for a batch to fill (ISO-8601); PT0S: the device's default (cpu 2 ms, gpu 5 ms)",
+      "batch-threads", "0", "Threads running batches, shared by all models; 0: the device's default (2)",
+      "max-queued-images", "0", "Images waiting per model before RESOURCE_EXHAUSTED; 0: the device's default (cpu 256, gpu 4096)",
+      "max-images-per-request", "256", "Images one Predict request may carry",
+      "decode-threads", String.valueOf(cores()), "Threads decoding and resizing Predict images",
+      "max-loaded-models", "8", "Models held loaded at once (a Caffeine cache; others reload on use)",
+      "max-loaded-model-bytes", String.valueOf(4L * 1024 * 1024 * 1024), "Total size on disk of the loaded models",
+      "result-cache-size", "10000", "Entries of the result cache of models deployed with it on",
+      "metrics-port", "", "Port of the Prometheus text endpoint (/metrics); empty: off, 0: any free port",
       "api-keys-file", "", "File of 'KEY ROLE' lines (ROLE: reader or admin); empty disables auth",
       "tls-cert", "", "PEM certificate chain; with tls-key, serve TLS",
       "tls-key", "", "PEM private key (PKCS#8)");
@@ -110,6 +122,27 @@ public final class ConfigLoader {
         intIn(v, "import-threads", 1, 1024),
         intIn(v, "import-decoders", 1, 1024),
         intIn(v, "concurrent-operations", 1, 64));
+    String device = v.get("device").strip().toLowerCase(java.util.Locale.ROOT);
+    check(device.equals("cpu") || device.matches("gpu:\\d+"), "device: '" + v.get("device")
+        + "' (expected: cpu or gpu:N)");
+    boolean gpu = device.startsWith("gpu");
+    int maxBatch = intIn(v, "max-batch-size", 0, 65536);
+    Duration delay = v.get("max-batch-delay").strip().equals("PT0S") ? Duration.ZERO : duration(v, "max-batch-delay");
+    int batchThreads = intIn(v, "batch-threads", 0, 256);
+    int maxQueued = intIn(v, "max-queued-images", 0, 10_000_000);
+    String metrics = v.get("metrics-port").strip();
+    Integer metricsPort = metrics.isEmpty() ? null : intIn(v, "metrics-port", 0, 65535);
+    Serving serving = new Serving(device,
+        maxBatch > 0 ? maxBatch : gpu ? 64 : 8,
+        !delay.isZero() ? delay : Duration.ofMillis(gpu ? 5 : 2),
+        batchThreads > 0 ? batchThreads : 2,
+        maxQueued > 0 ? maxQueued : gpu ? 4096 : 256,
+        intIn(v, "max-images-per-request", 1, 100_000),
+        intIn(v, "decode-threads", 1, 1024),
+        intIn(v, "max-loaded-models", 1, 10_000),
+        longIn(v, "max-loaded-model-bytes", 1, Long.MAX_VALUE),
+        intIn(v, "result-cache-size", 0, 100_000_000),
+        Optional.ofNullable(metricsPort));
     Map<String, Role> keys = v.get("api-keys-file").isBlank()
         ? Map.of() : readApiKeys(Path.of(v.get("api-keys-file").trim()));
     Optional<Tls> tls = Optional.empty();
@@ -120,7 +153,7 @@ public final class ConfigLoader {
     if (!cert.isEmpty()) {
       tls = Optional.of(new Tls(Path.of(cert), Path.of(key)));
     }
-    return new ServerConfig(host, port, dataDir, roots, exportRoots, http, limits, threads, keys, tls);
+    return new ServerConfig(host, port, dataDir, roots, exportRoots, http, limits, threads, serving, keys, tls);
   }
 
   /** Reads {@code KEY ROLE} lines; blank lines and {@code #} comments are skipped. */

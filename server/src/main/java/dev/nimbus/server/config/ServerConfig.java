@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param httpImport whether and from which hosts {@code http(s)://} image URIs may be fetched
  * @param limits request and image size limits
  * @param threads thread pool sizes
+ * @param serving deployment, batching and metrics settings
  * @param apiKeys API key to role; empty disables authentication
  * @param tls certificate chain and private key (PEM) to serve TLS; empty serves plaintext
  */
@@ -29,6 +30,7 @@ public record ServerConfig(
     HttpImport httpImport,
     Limits limits,
     Threads threads,
+    Serving serving,
     Map<String, Role> apiKeys,
     Optional<Tls> tls) {
 
@@ -66,6 +68,23 @@ public record ServerConfig(
   public record Threads(int handlerThreads, int importThreads, int importDecoders, int concurrentOperations) {}
 
   public record Tls(Path certChain, Path privateKey) {}
+
+  /**
+   * @param device {@code cpu} or {@code gpu:N}
+   * @param maxBatchSize default largest batch per engine call
+   * @param maxBatchDelay default longest wait for a batch to fill
+   * @param batchThreads threads running batches, shared by every deployed model
+   * @param maxQueuedImages default images waiting per model before new requests are refused
+   * @param maxImagesPerRequest images one Predict request may carry
+   * @param decodeThreads threads decoding and resizing Predict images
+   * @param maxLoadedModels loaded models held at once
+   * @param maxLoadedModelBytes total size of the loaded models
+   * @param resultCacheSize entries of the result cache (for models deployed with it)
+   * @param metricsPort the Prometheus endpoint's port; empty: off
+   */
+  public record Serving(String device, int maxBatchSize, java.time.Duration maxBatchDelay, int batchThreads,
+      int maxQueuedImages, int maxImagesPerRequest, int decodeThreads, int maxLoadedModels, long maxLoadedModelBytes,
+      int resultCacheSize, Optional<Integer> metricsPort) {}
 
   /** Whether the server only listens on a loopback address (so only this machine's users reach it). */
   public boolean loopbackOnly() {

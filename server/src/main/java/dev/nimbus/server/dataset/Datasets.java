@@ -163,7 +163,32 @@ public final class Datasets {
       throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(id)
           + " is being deleted; imports are not accepted");
     }
-    InputConfig in = req.getInputConfig();
+    InputConfig snapshot = snapshotCsv(req.getInputConfig());
+    ImportCsv parsed = ImportCsv.parse(readSnapshot(snapshot));
+    Path snapshotFile = Path.of(snapshot.getCsvUri());
+    ImportDataRequest spec = ImportDataRequest.newBuilder()
+        .setName(ResourceNames.dataset(id))
+        .setInputConfig(snapshot)
+        .build();
+    try {
+      return operations.start(OperationMetadata.Kind.IMPORT_DATA, ResourceNames.dataset(id), spec,
+          ImportDataDetails.newBuilder().setTotalRowCount(parsed.rowCount()).build(), null);
+    } catch (RuntimeException e) {
+      try {
+        Files.deleteIfExists(snapshotFile);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Checks a CSV input (a server path under the import roots, or uploaded bytes with an optional base folder) and
+   * the CSV as a whole, and keeps a durable copy in the data directory, so that the operation reading it can resume
+   * after a crash whatever happens to the original. Returns the config that names the copy and the base folder.
+   */
+  public InputConfig snapshotCsv(InputConfig in) {
     byte[] csv;
     Path base;
     switch (in.getSourceCase()) {
@@ -194,26 +219,28 @@ public final class Datasets {
       default -> throw ApiException.invalidArgument("input_config", "input_config needs csv_uri (a CSV file on the"
           + " server) or csv_content (the CSV itself)");
     }
-    ImportCsv parsed = ImportCsv.parse(csv);
+    ImportCsv.parse(csv);
     Path snapshot = importsDir.resolve(UUID.randomUUID() + ".csv");
     BlobStore.writeDurably(snapshot, csv);
-    ImportDataRequest spec = ImportDataRequest.newBuilder()
-        .setName(ResourceNames.dataset(id))
-        .setInputConfig(InputConfig.newBuilder()
-            .setCsvUri(snapshot.toString())
-            .setBaseUri(base == null ? "" : base.toString()))
+    return InputConfig.newBuilder().setCsvUri(snapshot.toString()).setBaseUri(base == null ? "" : base.toString())
         .build();
+  }
+
+  /** The bytes of a CSV snapshot {@link #snapshotCsv} made. */
+  public byte[] readSnapshot(InputConfig snapshot) {
     try {
-      return operations.start(OperationMetadata.Kind.IMPORT_DATA, ResourceNames.dataset(id), spec,
-          ImportDataDetails.newBuilder().setTotalRowCount(parsed.rowCount()).build(), null);
-    } catch (RuntimeException e) {
-      try {
-        Files.deleteIfExists(snapshot);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
+      return Files.readAllBytes(Path.of(snapshot.getCsvUri()));
+    } catch (IOException e) {
+      throw ApiException.of(Status.Code.DATA_LOSS, "CSV_SNAPSHOT_LOST", "the server's copy of the CSV is gone ("
+          + e.getMessage() + "); start again");
     }
+  }
+
+  /** Examples of a dataset in a split (ML_USE_UNSPECIFIED: all). */
+  public long count(String datasetName, MlUse split) {
+    String id = ResourceNames.datasetId("dataset", datasetName);
+    existing(id);
+    return store.countExamples(id, null, split == MlUse.ML_USE_UNSPECIFIED ? null : split);
   }
 
   private byte[] readCsv(Path real) {

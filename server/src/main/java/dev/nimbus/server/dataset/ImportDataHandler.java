@@ -85,7 +85,7 @@ public final class ImportDataHandler implements OperationHandler {
   }
 
   /** The allowed roots of an import whose relative paths resolve against {@code base} (null: none). */
-  static List<Path> rootsFor(ServerConfig config, Path base) {
+  public static List<Path> rootsFor(ServerConfig config, Path base) {
     if (!config.importRoots().isEmpty()) {
       return config.importRoots();
     }

@@ -2,7 +2,6 @@ package dev.nimbus.server.grpc;
 
 import com.google.longrunning.Operation;
 import dev.nimbus.server.model.Models;
-import dev.nimbus.server.util.ApiException;
 import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.DeleteModelRequest;
 import dev.nimbus.v1.DeployModelRequest;
@@ -19,14 +18,8 @@ import dev.nimbus.v1.ModelServiceGrpc;
 import dev.nimbus.v1.UndeployModelRequest;
 import io.grpc.stub.StreamObserver;
 
-/**
- * ModelService over gRPC: converts, delegates to {@link Models}. Deployment arrives with the serving milestone;
- * until then DeployModel and UndeployModel answer UNIMPLEMENTED with a message that says so.
- */
+/** ModelService over gRPC: converts, delegates to {@link Models}. */
 public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBase {
-  private static final String NOT_YET = " is not available in this Nimbus release yet: deployment and serving"
-      + " arrive with the next milestone";
-
   private final Models models;
 
   public ModelGrpcService(Models models) {
@@ -55,12 +48,12 @@ public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBas
 
   @Override
   public void deployModel(DeployModelRequest request, StreamObserver<Operation> response) {
-    throw ApiException.unimplemented("DeployModel" + NOT_YET);
+    Unary.reply(response, models.deploy(request));
   }
 
   @Override
   public void undeployModel(UndeployModelRequest request, StreamObserver<Operation> response) {
-    throw ApiException.unimplemented("UndeployModel" + NOT_YET);
+    Unary.reply(response, models.undeploy(request));
   }
 
   @Override

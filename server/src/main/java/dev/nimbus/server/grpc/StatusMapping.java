@@ -2,6 +2,7 @@ package dev.nimbus.server.grpc;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
+import dev.nimbus.server.batching.BatchingException;
 import dev.nimbus.server.storage.StorageException;
 import dev.nimbus.server.util.ApiException;
 import io.grpc.Status;
@@ -35,6 +36,9 @@ public final class StatusMapping {
       }
       return StatusProto.toStatusRuntimeException(s.build());
     }
+    if (e instanceof BatchingException b) {
+      return toStatus(batching(b));
+    }
     if (e instanceof StatusRuntimeException s) {
       return s;
     }
@@ -49,6 +53,22 @@ public final class StatusMapping {
     }
     log.error("Unexpected failure (ref {})", ref, e);
     return Status.INTERNAL.withDescription("internal error (ref " + ref + " in the server log)").asRuntimeException();
+  }
+
+  /** The batcher's refusals as API errors: the kinds map to the codes DESIGN.md names. */
+  static ApiException batching(BatchingException b) {
+    String model = b.modelKey() == null ? "the model" : "models/" + b.modelKey().replaceFirst("@.*$", "");
+    return switch (b.kind()) {
+      case QUEUE_FULL -> ApiException.resourceExhausted("QUEUE_FULL", model + " has as many images waiting as it"
+          + " accepts; retry after the suggested delay", b.retryAfter().orElse(java.time.Duration.ofMillis(50)));
+      case TOO_LARGE -> ApiException.invalidArgument("images", b.getMessage() + " (send fewer images per request)");
+      case DEADLINE_EXCEEDED -> ApiException.of(io.grpc.Status.Code.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED",
+          "the deadline passed while the images waited for " + model + "; they were not run");
+      case CANCELLED -> ApiException.of(io.grpc.Status.Code.CANCELLED, "CANCELLED", "the call was cancelled before"
+          + " its images ran");
+      case SHUT_DOWN -> ApiException.of(io.grpc.Status.Code.UNAVAILABLE, "MODEL_UNDEPLOYED", model
+          + " was undeployed (or the server is stopping) while the images waited");
+    };
   }
 
   private static Throwable unwrap(Throwable t) {

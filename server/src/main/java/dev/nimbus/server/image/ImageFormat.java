@@ -31,6 +31,16 @@ public enum ImageFormat {
   public String mimeType() {
     return mimeType;
   }
+  /** The format of a MIME type this enum produced. */
+  public static ImageFormat fromMimeType(String mimeType) {
+    for (ImageFormat f : values()) {
+      if (f.mimeType().equals(mimeType)) {
+        return f;
+      }
+    }
+    throw new IllegalArgumentException("mimeType: " + mimeType + " (expected: one of the supported image types)");
+  }
+
 
   /** The name people know the format by, e.g. {@code WebP}; used in messages. */
   public String displayName() {

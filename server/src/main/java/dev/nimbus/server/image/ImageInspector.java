@@ -111,6 +111,19 @@ public final class ImageInspector {
    * @throws InvalidImageException if the image is refused; its message says why, in one line
    */
   public ImageInfo inspect(byte[] bytes) throws InvalidImageException {
+    return examine(bytes, true);
+  }
+
+  /**
+   * The cheap part of {@link #inspect}: size, format and the dimensions the header declares, within the limits,
+   * without decoding. For callers that decode the image right after anyway (Predict), where a corrupt body shows
+   * up as a decoding error.
+   */
+  public ImageInfo header(byte[] bytes) throws InvalidImageException {
+    return examine(bytes, false);
+  }
+
+  private ImageInfo examine(byte[] bytes, boolean fully) throws InvalidImageException {
     Objects.requireNonNull(bytes, "bytes");
     if (bytes.length == 0) {
       throw Messages.empty();
@@ -149,6 +162,9 @@ public final class ImageInspector {
         }
       }
       checkSize(format, declaredWidth, declaredHeight);
+      if (!fully) {
+        return new ImageInfo(format, (int) declaredWidth, (int) declaredHeight);
+      }
 
       // 2. The container.
       ContainerCheck.check(format, bytes);

@@ -16,6 +16,10 @@ import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.DeleteDetails;
 import dev.nimbus.v1.DeleteModelRequest;
+import dev.nimbus.v1.DeployModelDetails;
+import dev.nimbus.v1.DeployModelRequest;
+import dev.nimbus.v1.DeploymentConfig;
+import dev.nimbus.v1.UndeployModelRequest;
 import dev.nimbus.v1.ExportModelDetails;
 import dev.nimbus.v1.ExportModelRequest;
 import dev.nimbus.v1.ListModelEvaluationsRequest;
@@ -48,15 +52,65 @@ public final class Models {
   private final ModelTrainer trainer;
   private final ServerConfig config;
   private final Clock clock;
+  private final java.util.function.UnaryOperator<DeploymentConfig> deploymentDefaults;
 
+  /** @param deploymentDefaults fills in and checks a requested deployment config */
   public Models(ModelStore store, DatasetStore datasets, OperationManager operations, ModelTrainer trainer,
-      ServerConfig config, Clock clock) {
+      ServerConfig config, Clock clock, java.util.function.UnaryOperator<DeploymentConfig> deploymentDefaults) {
     this.store = store;
     this.datasets = datasets;
     this.operations = operations;
     this.trainer = trainer;
     this.config = config;
     this.clock = clock;
+    this.deploymentDefaults = deploymentDefaults;
+  }
+
+  /**
+   * Starts deploying a trained model: the model is LOADING from the moment this returns, and AVAILABLE once it is
+   * loaded and warmed up.
+   */
+  public Operation deploy(DeployModelRequest req) {
+    String id = ResourceNames.modelId("name", req.getName());
+    Model m = store.get(id).orElseThrow(() -> notFound(id));
+    if (m.getTrainingState() != Model.TrainingState.TRAINED) {
+      throw ApiException.failedPrecondition("MODEL_NOT_TRAINED", "model " + m.getName() + " is "
+          + m.getTrainingState() + "; only a trained model can be deployed");
+    }
+    if (m.getDeploymentState() == Model.DeploymentState.LOADING
+        || m.getDeploymentState() == Model.DeploymentState.UNLOADING) {
+      throw ApiException.failedPrecondition("DEPLOYMENT_CHANGING", "model " + m.getName() + " is "
+          + m.getDeploymentState() + "; wait for that operation to finish");
+    }
+    DeploymentConfig resolved = deploymentDefaults.apply(req.getDeploymentConfig());
+    DeployModelRequest spec = DeployModelRequest.newBuilder().setName(m.getName()).setDeploymentConfig(resolved)
+        .build();
+    return operations.start(OperationMetadata.Kind.DEPLOY_MODEL, m.getName(), spec,
+        DeployModelDetails.newBuilder().setModel(m.getName()).setDevice(resolved.getDevice()).build(), c -> {
+          Model now = store.get(c, id).orElseThrow(() -> notFound(id));
+          store.update(c, id, now.toBuilder().setDeploymentState(Model.DeploymentState.LOADING)
+              .setDeploymentConfig(resolved).clearDeploymentError().build(), clock.millis());
+          return null;
+        });
+  }
+
+  /** Starts undeploying: UNLOADING now, UNDEPLOYED once waiting requests are failed and the model unloaded. */
+  public Operation undeploy(UndeployModelRequest req) {
+    String id = ResourceNames.modelId("name", req.getName());
+    Model m = store.get(id).orElseThrow(() -> notFound(id));
+    if (m.getDeploymentState() != Model.DeploymentState.AVAILABLE
+        && m.getDeploymentState() != Model.DeploymentState.DEPLOYMENT_FAILED) {
+      throw ApiException.failedPrecondition("MODEL_NOT_DEPLOYED", "model " + m.getName() + " is "
+          + m.getDeploymentState() + "; only an AVAILABLE (or failed) deployment can be undeployed");
+    }
+    UndeployModelRequest spec = UndeployModelRequest.newBuilder().setName(m.getName()).build();
+    return operations.start(OperationMetadata.Kind.UNDEPLOY_MODEL, m.getName(), spec,
+        DeployModelDetails.newBuilder().setModel(m.getName()).build(), c -> {
+          Model now = store.get(c, id).orElseThrow(() -> notFound(id));
+          store.update(c, id, now.toBuilder().setDeploymentState(Model.DeploymentState.UNLOADING).build(),
+              clock.millis());
+          return null;
+        });
   }
 
   /**
@@ -239,54 +293,13 @@ public final class Models {
 
   /** The export destination: absolute, new (or an empty folder), inside the export roots. */
   private Path exportPath(String uri, ExportModelRequest.Format format) {
-    String field = "output_config.output_uri";
-    if (uri.isBlank()) {
-      throw ApiException.invalidArgument(field, field + " is required (an absolute path on the server)");
+    boolean zip = format == ExportModelRequest.Format.SAVED_MODEL_ZIP;
+    if (zip && !uri.strip().toLowerCase(Locale.ROOT).endsWith(".zip")) {
+      throw ApiException.invalidArgument("output_config.output_uri", "output_config.output_uri: a SAVED_MODEL_ZIP"
+          + " export must end in .zip");
     }
-    Path p;
-    try {
-      p = uri.toLowerCase(Locale.ROOT).startsWith("file:") ? Path.of(URI.create(uri.strip())) : Path.of(uri.strip());
-    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(uri)
-          + "' is not a valid path or file:// URI");
-    }
-    if (!p.isAbsolute()) {
-      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(uri)
-          + "' is relative (expected: an absolute path on the server)");
-    }
-    p = p.normalize();
-    if (config.exportRoots().isEmpty()) {
-      if (!config.loopbackOnly()) {
-        throw ApiException.failedPrecondition("EXPORT_ROOTS_REQUIRED", "this server is reachable from other"
-            + " machines and has no export-roots, so it writes no exports; an administrator must set export-roots");
-      }
-    } else if (config.exportRoots().stream().map(r -> r.toAbsolutePath().normalize()).noneMatch(p::startsWith)) {
-      throw ApiException.invalidArgument(field, field + ": " + p + " is outside the export roots ("
-          + String.join(", ", config.exportRoots().stream().map(Path::toString).toList()) + ")");
-    }
-    if (format == ExportModelRequest.Format.SAVED_MODEL_ZIP && !p.getFileName().toString().toLowerCase(Locale.ROOT)
-        .endsWith(".zip")) {
-      throw ApiException.invalidArgument(field, field + ": a SAVED_MODEL_ZIP export must end in .zip");
-    }
-    if (Files.exists(p)) {
-      boolean emptyFolder;
-      try (var s = Files.isDirectory(p) ? Files.list(p) : null) {
-        emptyFolder = s != null && s.findAny().isEmpty();
-      } catch (IOException e) {
-        emptyFolder = false;
-      }
-      if (!(emptyFolder && format == ExportModelRequest.Format.SAVED_MODEL_DIRECTORY)) {
-        throw ApiException.of(io.grpc.Status.Code.ALREADY_EXISTS, "EXPORT_TARGET_EXISTS", field + ": " + p
-            + " already exists; exports never overwrite (choose a new path or an empty folder)");
-      }
-    }
-    if (p.getParent() == null || !Files.isDirectory(p.getParent())) {
-      throw ApiException.invalidArgument(field, field + ": the folder " + p.getParent() + " does not exist");
-    }
-    return p;
+    return OutputPaths.check(config, "output_config.output_uri", uri, !zip);
   }
-
-
 
   static ApiException notFound(String id) {
     return ApiException.notFound(MODEL_TYPE, ResourceNames.model(id), "model " + ResourceNames.model(id)

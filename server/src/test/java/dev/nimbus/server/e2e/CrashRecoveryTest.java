@@ -142,13 +142,13 @@ class CrashRecoveryTest {
     try (InProcessNimbus nimbus = new InProcessNimbus(data)) {
       nimbus.datasets.createDataset(CreateDatasetRequest.newBuilder().setDatasetId("d").build());
     }
-    // A deployment that a crashed server left running (this release has no handler for it).
+    // An operation of a kind this release does not know (a newer Nimbus wrote it), left running.
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + data.resolve("nimbus.db"));
          PreparedStatement ps = c.prepareStatement("INSERT INTO operations(id, kind, target, state, create_time,"
              + " update_time, metadata) VALUES ('left-1', ?, 'models/m', ?, 1, 1, ?)")) {
-      ps.setInt(1, OperationMetadata.Kind.DEPLOY_MODEL_VALUE);
+      ps.setInt(1, 99);
       ps.setInt(2, OperationMetadata.State.RUNNING_VALUE);
-      ps.setBytes(3, OperationMetadata.newBuilder().setKind(OperationMetadata.Kind.DEPLOY_MODEL)
+      ps.setBytes(3, OperationMetadata.newBuilder().setKindValue(99)
           .setState(OperationMetadata.State.RUNNING).setTarget("models/m").build().toByteArray());
       ps.executeUpdate();
     }

@@ -189,6 +189,29 @@ class NettyServerTest {
     }
   }
 
+  @Test
+  void metricsEndpoint_servesPrometheusText_countingCallsByMethodAndCode() throws Exception {
+    try (NimbusServer server = start(Map.of("metrics-port", "0"))) {
+      ManagedChannel ch = plaintext(server);
+      try {
+        DatasetServiceGrpc.DatasetServiceBlockingStub datasets = DatasetServiceGrpc.newBlockingStub(ch);
+        datasets.listDatasets(ListDatasetsRequest.getDefaultInstance());
+        org.assertj.core.api.Assertions.catchThrowable(() -> datasets.getDataset(GetDatasetRequest.newBuilder()
+            .setName("datasets/nope").build()));
+      } finally {
+        ch.shutdownNow();
+      }
+      assertThat(server.metricsPort()).isPositive();
+      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.metricsPort()
+              + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("nimbus_requests_total{code=\"OK\",method=\"ListDatasets\"} 1.0")
+          .contains("nimbus_requests_total{code=\"NOT_FOUND\",method=\"GetDataset\"} 1.0")
+          .contains("nimbus_request_duration_seconds_bucket");
+    }
+  }
+
   private static DatasetServiceGrpc.DatasetServiceBlockingStub withKey(DatasetServiceGrpc.DatasetServiceBlockingStub stub,
       String header, String value) {
     Metadata m = new Metadata();

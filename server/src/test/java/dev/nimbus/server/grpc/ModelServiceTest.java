@@ -26,7 +26,6 @@ import dev.nimbus.v1.Model;
 import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.OutputConfig;
-import dev.nimbus.v1.PredictRequest;
 import dev.nimbus.v1.TrainingParams;
 import dev.nimbus.v1.UndeployModelRequest;
 import io.grpc.Status;
@@ -236,13 +235,11 @@ class ModelServiceTest {
         GetModelEvaluationRequest.newBuilder().setName("models/shapes_cnn").build()));
     assertFails(Status.Code.INVALID_ARGUMENT, "filter", () -> nimbus.models.listModels(
         ListModelsRequest.newBuilder().setFilter("training_state = SLEEPING").build()));
-    assertFails(Status.Code.UNIMPLEMENTED, "DeployModel", () -> nimbus.models.deployModel(
-        DeployModelRequest.newBuilder().setName("models/shapes_cnn").build()));
-    assertFails(Status.Code.UNIMPLEMENTED, "UndeployModel", () -> nimbus.models.undeployModel(
+    assertFails(Status.Code.FAILED_PRECONDITION, "only an AVAILABLE", () -> nimbus.models.undeployModel(
         UndeployModelRequest.newBuilder().setName("models/shapes_cnn").build()));
-    assertFails(Status.Code.UNIMPLEMENTED, "Predict", () -> nimbus.predictions.predict(
-        PredictRequest.newBuilder().setName("models/shapes_cnn").build()));
-    assertFails(Status.Code.UNIMPLEMENTED, "BatchPredict", () -> nimbus.predictions.batchPredict(
+    assertFails(Status.Code.NOT_FOUND, "models/nope", () -> nimbus.models.deployModel(
+        DeployModelRequest.newBuilder().setName("models/nope").build()));
+    assertFails(Status.Code.FAILED_PRECONDITION, "not deployed", () -> nimbus.predictions.batchPredict(
         BatchPredictRequest.newBuilder().setName("models/shapes_cnn").build()));
   }
 

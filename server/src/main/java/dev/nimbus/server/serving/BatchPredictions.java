@@ -1,0 +1,69 @@
+package dev.nimbus.server.serving;
+
+import com.google.longrunning.Operation;
+import dev.nimbus.server.config.ServerConfig;
+import dev.nimbus.server.dataset.Datasets;
+import dev.nimbus.server.dataset.ImportCsv;
+import dev.nimbus.server.model.OutputPaths;
+import dev.nimbus.server.operation.OperationManager;
+import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.v1.BatchPredictDetails;
+import dev.nimbus.v1.BatchPredictInputConfig;
+import dev.nimbus.v1.BatchPredictRequest;
+import dev.nimbus.v1.DatasetSplit;
+import dev.nimbus.v1.ImportDataRequest;
+import dev.nimbus.v1.InputConfig;
+import dev.nimbus.v1.OperationMetadata;
+
+/**
+ * Starts BatchPredict: checks the model is deployed, the input (a CSV, read with the import's rules, or a dataset
+ * split) and the output path (a new file inside the export roots), then runs it as an operation.
+ */
+public final class BatchPredictions {
+  private final Deployments deployments;
+  private final Datasets datasets;
+  private final OperationManager operations;
+  private final ServerConfig config;
+
+  public BatchPredictions(Deployments deployments, Datasets datasets, OperationManager operations,
+      ServerConfig config) {
+    this.deployments = deployments;
+    this.datasets = datasets;
+    this.operations = operations;
+    this.config = config;
+  }
+
+  public Operation start(BatchPredictRequest req) {
+    String modelId = ResourceNames.modelId("name", req.getName());
+    Deployments.Deployment d = deployments.available(modelId);
+    Thresholds.threshold(req.getParams(), d.model());
+    Thresholds.maxPredictions(req.getParams());
+    BatchPredictInputConfig in = req.getInputConfig();
+    BatchPredictRequest.Builder spec = req.toBuilder().setName(ResourceNames.model(modelId));
+    long total;
+    switch (in.getSourceCase()) {
+      case CSV -> {
+        // The import's checks and snapshot: the CSV is read and kept now, relative to its folder.
+        ImportDataRequest.Builder probe = ImportDataRequest.newBuilder().setInputConfig(in.getCsv());
+        InputConfig snapshot = datasets.snapshotCsv(probe.getInputConfig());
+        total = ImportCsv.parse(datasets.readSnapshot(snapshot)).rowCount();
+        spec.setInputConfig(BatchPredictInputConfig.newBuilder().setCsv(snapshot));
+      }
+      case DATASET_SPLIT -> {
+        DatasetSplit split = in.getDatasetSplit();
+        datasets.get(split.getDataset());
+        if (split.getMlUse() == dev.nimbus.v1.MlUse.UNRECOGNIZED) {
+          throw ApiException.invalidArgument("input_config.dataset_split.ml_use", "ml_use: unknown value");
+        }
+        total = datasets.count(split.getDataset(), split.getMlUse());
+      }
+      default -> throw ApiException.invalidArgument("input_config", "input_config needs csv (image URIs) or"
+          + " dataset_split");
+    }
+    spec.setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(OutputPaths.check(config,
+        "output_config.output_uri", req.getOutputConfig().getOutputUri(), false).toString()));
+    return operations.start(OperationMetadata.Kind.BATCH_PREDICT, ResourceNames.model(modelId), spec.build(),
+        BatchPredictDetails.newBuilder().setTotalCount(total).build(), null);
+  }
+}

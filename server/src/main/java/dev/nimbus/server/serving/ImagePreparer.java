@@ -1,0 +1,173 @@
+package dev.nimbus.server.serving;
+
+import dev.nimbus.server.dataset.DatasetStore.ExampleRow;
+import dev.nimbus.server.dataset.Datasets;
+import dev.nimbus.server.engine.Decoding;
+import dev.nimbus.server.engine.ImageBatch;
+import dev.nimbus.server.engine.ImageDecodeException;
+import dev.nimbus.server.image.ImageFormat;
+import dev.nimbus.server.image.ImageInfo;
+import dev.nimbus.server.image.ImageInspector;
+import dev.nimbus.server.image.InvalidImageException;
+import dev.nimbus.server.storage.BlobStore;
+import dev.nimbus.server.util.ApiException;
+import dev.nimbus.v1.ImageInput;
+import dev.nimbus.v1.RawImage;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.imageio.ImageIO;
+
+/**
+ * Turns the images of a Predict request into model input: uint8 pixels at the model's size and channels. Encoded
+ * images are checked from their header first (size, format, dimensions: no decompression bombs), then decoded and
+ * resized inside a TF graph, all of a request's images in one run; WebP and TIFF, which TF cannot decode, are
+ * transcoded first. Pre-decoded pixels skip all of that. Runs on the decode pool, never on a Netty event loop.
+ */
+public final class ImagePreparer implements AutoCloseable {
+  /** One image ready for the model. {@code key} identifies its content (for the result cache). */
+  public record Prepared(byte[] pixels, String key) {}
+
+  private final ImageInspector inspector;
+  private final Datasets datasets;
+  private final BlobStore blobs;
+  private final int decodeThreads;
+  private final Map<String, Decoding> decoders = new ConcurrentHashMap<>();
+
+  public ImagePreparer(ImageInspector inspector, Datasets datasets, BlobStore blobs, int decodeThreads) {
+    this.inspector = inspector;
+    this.datasets = datasets;
+    this.blobs = blobs;
+    this.decodeThreads = decodeThreads;
+  }
+
+  public List<Prepared> prepare(List<ImageInput> images, int size, int channels) {
+    Prepared[] out = new Prepared[images.size()];
+    List<byte[]> encoded = new ArrayList<>();
+    List<Integer> encodedAt = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < images.size(); i++) {
+      ImageInput in = images.get(i);
+      String field = "images[" + i + "]";
+      switch (in.getSourceCase()) {
+        case IMAGE_BYTES -> {
+          byte[] bytes = in.getImageBytes().toByteArray();
+          encoded.add(decodable(field, bytes, check(field, bytes)));
+          encodedAt.add(i);
+          keys.add(BlobStore.sha256Hex(bytes));
+        }
+        case EXAMPLE -> {
+          ExampleRow row = datasets.existingExample(in.getExample());
+          byte[] bytes = blobs.read(row.sha256());
+          encoded.add(decodable(field, bytes, ImageFormat.fromMimeType(row.mimeType())));
+          encodedAt.add(i);
+          keys.add(row.sha256());
+        }
+        case RAW_IMAGE -> out[i] = new Prepared(raw(field, in.getRawImage(), size, channels), null);
+        default -> throw ApiException.invalidArgument(field, field + " is empty (expected: image_bytes, example or"
+            + " raw_image)");
+      }
+    }
+    if (!encoded.isEmpty()) {
+      ImageBatch batch;
+      try {
+        batch = decoder(size, channels).decode(encoded);
+      } catch (ImageDecodeException e) {
+        int i = encodedAt.get(e.index());
+        throw ApiException.invalidArgument("images[" + i + "]", "images[" + i + "]: the image cannot be decoded ("
+            + e.getMessage() + ")");
+      }
+      int per = size * size * channels;
+      for (int j = 0; j < encoded.size(); j++) {
+        byte[] pixels = new byte[per];
+        System.arraycopy(batch.pixels(), j * per, pixels, 0, per);
+        out[encodedAt.get(j)] = new Prepared(pixels, keys.get(j));
+      }
+    }
+    return List.of(out);
+  }
+
+  private ImageFormat check(String field, byte[] bytes) {
+    try {
+      ImageInfo info = inspector.header(bytes);
+      return info.format();
+    } catch (InvalidImageException e) {
+      throw ApiException.invalidArgument(field, field + ": " + e.getMessage());
+    }
+  }
+
+  /** The bytes as TF can decode them: WebP and TIFF become PNG. */
+  private static byte[] decodable(String field, byte[] bytes, ImageFormat format) {
+    if (format != ImageFormat.WEBP && format != ImageFormat.TIFF) {
+      return bytes;
+    }
+    try {
+      BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
+      if (img == null) {
+        throw ApiException.invalidArgument(field, field + ": the " + format + " image cannot be decoded");
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      ImageIO.write(img, "png", out);
+      return out.toByteArray();
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof ApiException a) {
+        throw a;
+      }
+      throw ApiException.invalidArgument(field, field + ": the " + format + " image cannot be decoded ("
+          + e.getMessage() + ")");
+    }
+  }
+
+  /** Pre-decoded pixels at the model's size; RGB for a gray model becomes luma, gray for an RGB model is repeated. */
+  static byte[] raw(String field, RawImage raw, int size, int channels) {
+    if (raw.getHeight() != size || raw.getWidth() != size) {
+      throw ApiException.invalidArgument(field + ".raw_image", field + ".raw_image: " + raw.getHeight() + "x"
+          + raw.getWidth() + " (expected: " + size + "x" + size + ", the model's input size)");
+    }
+    int c = raw.getChannels() == 0 ? 3 : raw.getChannels();
+    if (c != 1 && c != 3) {
+      throw ApiException.invalidArgument(field + ".raw_image.channels", field + ".raw_image.channels: " + c
+          + " (expected: 3 for RGB or 1 for gray)");
+    }
+    long expected = (long) size * size * c;
+    if (raw.getData().size() != expected) {
+      throw ApiException.invalidArgument(field + ".raw_image.data", field + ".raw_image.data: " + raw.getData().size()
+          + " bytes (expected: " + expected + " = " + size + " x " + size + " x " + c + ", uint8, rows, channels last)");
+    }
+    byte[] data = raw.getData().toByteArray();
+    if (c == channels) {
+      return data;
+    }
+    int pixels = size * size;
+    byte[] out = new byte[pixels * channels];
+    if (channels == 1) {
+      for (int p = 0; p < pixels; p++) {
+        int r = data[3 * p] & 0xFF;
+        int g = data[3 * p + 1] & 0xFF;
+        int b = data[3 * p + 2] & 0xFF;
+        out[p] = (byte) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+      }
+    } else {
+      for (int p = 0; p < pixels; p++) {
+        out[3 * p] = out[3 * p + 1] = out[3 * p + 2] = data[p];
+      }
+    }
+    return out;
+  }
+
+  private Decoding decoder(int size, int channels) {
+    return decoders.computeIfAbsent(size + "x" + channels, k -> new Decoding(size, size, channels, 32,
+        decodeThreads));
+  }
+
+  @Override
+  public void close() {
+    decoders.values().forEach(Decoding::close);
+    decoders.clear();
+  }
+}

@@ -1,0 +1,294 @@
+package dev.nimbus.server.grpc;
+
+import static dev.nimbus.server.testing.Statuses.assertFails;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.longrunning.Operation;
+import com.google.protobuf.ByteString;
+import dev.nimbus.server.testing.ClassImages;
+import dev.nimbus.server.testing.InProcessNimbus;
+import dev.nimbus.server.testing.TestImages;
+import dev.nimbus.v1.BatchPredictInputConfig;
+import dev.nimbus.v1.BatchPredictRequest;
+import dev.nimbus.v1.BatchPredictResponse;
+import dev.nimbus.v1.BatchingConfig;
+import dev.nimbus.v1.CreateDatasetRequest;
+import dev.nimbus.v1.CreateModelRequest;
+import dev.nimbus.v1.DatasetSplit;
+import dev.nimbus.v1.DeleteModelRequest;
+import dev.nimbus.v1.DeployModelRequest;
+import dev.nimbus.v1.DeploymentConfig;
+import dev.nimbus.v1.GetModelRequest;
+import dev.nimbus.v1.ImageInput;
+import dev.nimbus.v1.ImagePrediction;
+import dev.nimbus.v1.ImportDataRequest;
+import dev.nimbus.v1.InputConfig;
+import dev.nimbus.v1.LabelScore;
+import dev.nimbus.v1.ListExamplesRequest;
+import dev.nimbus.v1.MlUse;
+import dev.nimbus.v1.Model;
+import dev.nimbus.v1.OutputConfig;
+import dev.nimbus.v1.PredictParams;
+import dev.nimbus.v1.PredictRequest;
+import dev.nimbus.v1.PredictResponse;
+import dev.nimbus.v1.RawImage;
+import dev.nimbus.v1.TrainingParams;
+import dev.nimbus.v1.UndeployModelRequest;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Deploy, Predict in every input form, BatchPredict, Undeploy, and the errors, on a model trained for the test. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PredictionServiceTest {
+  static final String[] LABELS = {"circle", "square", "triangle"};
+  @TempDir static Path tmp;
+  InProcessNimbus nimbus;
+
+  @BeforeAll
+  void trainAndDeploy() throws Exception {
+    nimbus = new InProcessNimbus(tmp.resolve("data"), java.util.Map.of("export-roots", tmp.toString()));
+    nimbus.datasets.createDataset(CreateDatasetRequest.newBuilder().setDatasetId("shapes").build());
+    String csv = ClassImages.write(tmp.resolve("img"), LABELS, 20, 40);
+    nimbus.await(nimbus.datasets.importData(ImportDataRequest.newBuilder().setName("datasets/shapes")
+        .setInputConfig(InputConfig.newBuilder().setCsvContent(ByteString.copyFromUtf8(csv))
+            .setBaseUri(tmp.toString())).build()));
+    Operation trained = nimbus.await(nimbus.models.createModel(CreateModelRequest.newBuilder().setModelId("shapes")
+        .setModel(Model.newBuilder().setDataset("datasets/shapes").setBaseModel("scratch_cnn")
+            .setTrainingParams(TrainingParams.newBuilder().setMaxEpochs(20))).build()), Duration.ofMinutes(5));
+    assertThat(trained.hasError()).as("%s", trained.getError()).isFalse();
+  }
+
+  @AfterAll
+  void tearDown() {
+    nimbus.close();
+  }
+
+  private Model model() {
+    return nimbus.models.getModel(GetModelRequest.newBuilder().setName("models/shapes").build());
+  }
+
+  private static ImageInput bytes(byte[] b) {
+    return ImageInput.newBuilder().setImageBytes(ByteString.copyFrom(b)).build();
+  }
+
+  private PredictResponse predict(PredictParams params, ImageInput... images) {
+    return nimbus.predictions.predict(PredictRequest.newBuilder().setName("models/shapes").addAllImages(List.of(images))
+        .setParams(params).setIncludeTimings(true).build());
+  }
+
+  @Test
+  @Order(1)
+  void predict_beforeDeployment_isFailedPrecondition() {
+    assertFails(Status.Code.FAILED_PRECONDITION, "not deployed", () -> predict(PredictParams.getDefaultInstance(),
+        bytes(TestImages.png(8, 8, 1))));
+    assertThat(model().getDeploymentState()).isEqualTo(Model.DeploymentState.UNDEPLOYED);
+  }
+
+  @Test
+  @Order(2)
+  void deployModel_loadsWarmsUpAndReportsAvailable() throws Exception {
+    Operation op = nimbus.models.deployModel(DeployModelRequest.newBuilder().setName("models/shapes")
+        .setDeploymentConfig(DeploymentConfig.newBuilder().setResultCacheEnabled(true)
+            .setBatching(BatchingConfig.newBuilder().setMaxBatchSize(4))).build());
+    Operation done = nimbus.await(op);
+    assertThat(done.hasError()).as("%s", done.getError()).isFalse();
+    Model m = model();
+    assertThat(m.getDeploymentState()).isEqualTo(Model.DeploymentState.AVAILABLE);
+    assertThat(m.getDeploymentConfig().getDevice()).isEqualTo("cpu");
+    assertThat(m.getDeploymentConfig().getBatching().getMaxBatchSize()).isEqualTo(4);
+    assertThat(HealthGrpc.newBlockingStub(nimbus.channel).check(HealthCheckRequest.newBuilder()
+        .setService("models/shapes").build()).getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+  }
+
+  @Test
+  @Order(3)
+  void predict_everyInputForm_labelsBestFirst() throws Exception {
+    BufferedImage square = ClassImages.picture(1, 1000, 40);
+    byte[] png = TestImages.encode(square, "png");
+    PredictResponse r = predict(PredictParams.newBuilder().setScoreThreshold(0f).build(),
+        bytes(png), bytes(TestImages.encode(square, "jpg")), bytes(TestImages.encode(square, "bmp")),
+        bytes(TestImages.encode(square, "gif")), bytes(Files.readAllBytes(
+            Path.of(getClass().getResource("/images/lossy.webp").toURI()))),
+        ImageInput.newBuilder().setRawImage(raw(square)).build(),
+        ImageInput.newBuilder().setExample(firstExample()).build());
+    assertThat(r.getPredictionsCount()).isEqualTo(7);
+    for (ImagePrediction p : r.getPredictionsList()) {
+      assertThat(p.getLabelsList()).extracting(LabelScore::getLabel).containsExactlyInAnyOrder(LABELS);
+      assertThat(p.getLabelsList()).extracting(LabelScore::getScore).isSortedAccordingTo((a, b) -> Float.compare(b, a));
+      assertThat(p.getLabelsList().stream().mapToDouble(LabelScore::getScore).sum()).isCloseTo(1.0,
+          org.assertj.core.data.Offset.offset(1e-3));
+    }
+    // The same square as PNG and as raw pixels gives the same scores.
+    assertThat(r.getPredictions(5).getLabels(0).getScore()).isCloseTo(r.getPredictions(0).getLabels(0).getScore(),
+        org.assertj.core.data.Offset.offset(1e-4f));
+    assertThat(r.getPredictions(0).getLabels(0).getLabel()).isEqualTo("square");
+    assertThat(r.getTimings().getTotal().getNanos() + r.getTimings().getTotal().getSeconds()).isPositive();
+    assertThat(r.getTimings().getBatchSize()).isBetween(1, 4);
+  }
+
+  @Test
+  @Order(4)
+  void predict_thresholdTopKAndOperatingPoint() {
+    ImageInput img = bytes(TestImages.encode(ClassImages.picture(0, 2000, 40), "png"));
+    assertThat(predict(PredictParams.newBuilder().setScoreThreshold(0f).setMaxPredictions(1).build(), img)
+        .getPredictions(0).getLabelsCount()).isEqualTo(1);
+    assertThat(predict(PredictParams.newBuilder().setScoreThreshold(0.9f).build(), img).getPredictions(0)
+        .getLabelsList()).hasSizeLessThanOrEqualTo(1).allSatisfy(l -> assertThat(l.getScore()).isGreaterThanOrEqualTo(0.9f));
+    PredictResponse defaults = predict(PredictParams.getDefaultInstance(), img);
+    assertThat(defaults.getPredictions(0).getLabelsList()).allSatisfy(l -> assertThat(l.getScore()).isGreaterThanOrEqualTo(0.5f));
+    assertThat(predict(PredictParams.newBuilder().setOperatingPoint("max_f1").build(), img).getPredictionsCount())
+        .isEqualTo(1);
+  }
+
+  @Test
+  @Order(5)
+  void predict_badRequests_areInvalidArgument_andTheServerKeepsServing() {
+    byte[] ok = TestImages.png(40, 40, 5);
+    assertFails(Status.Code.INVALID_ARGUMENT, "images is empty", () -> predict(PredictParams.getDefaultInstance()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "images[1]: not a supported image", () -> predict(
+        PredictParams.getDefaultInstance(), bytes(ok), bytes("hello, not an image".getBytes())));
+    assertFails(Status.Code.INVALID_ARGUMENT, "images[0]", () -> predict(PredictParams.getDefaultInstance(),
+        bytes(java.util.Arrays.copyOf(TestImages.jpeg(64, 64, 3), 100))));
+    assertFails(Status.Code.INVALID_ARGUMENT, "100000x100000", () -> predict(PredictParams.getDefaultInstance(),
+        bytes(ImportDataTest.pngHeader(100_000, 100_000))));
+    assertFails(Status.Code.INVALID_ARGUMENT, "expected: 40x40", () -> predict(PredictParams.getDefaultInstance(),
+        ImageInput.newBuilder().setRawImage(RawImage.newBuilder().setHeight(10).setWidth(10).setChannels(3)
+            .setData(ByteString.copyFrom(new byte[300]))).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "bytes", () -> predict(PredictParams.getDefaultInstance(),
+        ImageInput.newBuilder().setRawImage(RawImage.newBuilder().setHeight(40).setWidth(40).setChannels(3)
+            .setData(ByteString.copyFrom(new byte[10]))).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "is not saved with", () -> predict(
+        PredictParams.newBuilder().setOperatingPoint("precision_at_0.42").build(), bytes(ok)));
+    assertFails(Status.Code.INVALID_ARGUMENT, "score_threshold", () -> predict(
+        PredictParams.newBuilder().setScoreThreshold(2f).build(), bytes(ok)));
+    assertFails(Status.Code.INVALID_ARGUMENT, "is empty", () -> predict(PredictParams.getDefaultInstance(),
+        ImageInput.getDefaultInstance()));
+    assertFails(Status.Code.NOT_FOUND, "does not exist", () -> predict(PredictParams.getDefaultInstance(),
+        ImageInput.newBuilder().setExample("datasets/shapes/examples/" + "0".repeat(64)).build()));
+    assertFails(Status.Code.NOT_FOUND, "models/nope", () -> nimbus.predictions.predict(PredictRequest.newBuilder()
+        .setName("models/nope").addImages(bytes(ok)).build()));
+    ImageInput[] many = new ImageInput[257];
+    java.util.Arrays.fill(many, bytes(ok));
+    assertFails(Status.Code.INVALID_ARGUMENT, "at most 256", () -> predict(PredictParams.getDefaultInstance(), many));
+    assertThat(predict(PredictParams.getDefaultInstance(), bytes(ok)).getPredictionsCount()).isEqualTo(1);
+  }
+
+  @Test
+  @Order(6)
+  void predict_withTheResultCache_answersARepeatedImageWithoutTheEngine() {
+    ImageInput img = bytes(TestImages.encode(ClassImages.picture(2, 3000, 40), "png"));
+    PredictResponse first = predict(PredictParams.newBuilder().setScoreThreshold(0f).build(), img);
+    PredictResponse second = predict(PredictParams.newBuilder().setScoreThreshold(0f).build(), img);
+    assertThat(second.getPredictionsList()).isEqualTo(first.getPredictionsList());
+    assertThat(first.getTimings().getBatchSize()).isPositive();
+    assertThat(second.getTimings().getBatchSize()).as("no batch ran").isZero();
+  }
+
+  @Test
+  @Order(7)
+  void batchPredict_csvAndDatasetSplit_writeJsonLinesAtomically() throws Exception {
+    Path img = TestImages.write(tmp.resolve("bp/a.png"), TestImages.encode(ClassImages.picture(0, 4000, 40), "png"));
+    Files.writeString(tmp.resolve("bp/list.csv"), "a.png\nmissing.png\n");
+    Path out = tmp.resolve("bp/out.jsonl");
+    Operation op = nimbus.await(nimbus.predictions.batchPredict(BatchPredictRequest.newBuilder()
+        .setName("models/shapes")
+        .setInputConfig(BatchPredictInputConfig.newBuilder().setCsv(InputConfig.newBuilder()
+            .setCsvUri(tmp.resolve("bp/list.csv").toString())))
+        .setOutputConfig(OutputConfig.newBuilder().setOutputUri(out.toString())).build()));
+    assertThat(op.hasError()).as("%s", op.getError()).isFalse();
+    BatchPredictResponse r = op.getResponse().unpack(BatchPredictResponse.class);
+    assertThat(r.getPredictedCount()).isEqualTo(1);
+    assertThat(r.getFailedCount()).isEqualTo(1);
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains("\"uri\":\"a.png\"").contains("\"scores\"").contains("\"circle\"");
+    assertThat(lines.get(1)).contains("missing.png").contains("\"error\"");
+    assertThat(img).exists();
+
+    Path split = tmp.resolve("bp/test.jsonl");
+    Operation bySplit = nimbus.await(nimbus.predictions.batchPredict(BatchPredictRequest.newBuilder()
+        .setName("models/shapes")
+        .setInputConfig(BatchPredictInputConfig.newBuilder().setDatasetSplit(DatasetSplit.newBuilder()
+            .setDataset("datasets/shapes").setMlUse(MlUse.TEST)))
+        .setOutputConfig(OutputConfig.newBuilder().setOutputUri(split.toString())).build()));
+    assertThat(bySplit.getResponse().unpack(BatchPredictResponse.class).getPredictedCount()).isEqualTo(6);
+    assertThat(Files.readAllLines(split)).allSatisfy(l -> assertThat(l).contains("\"example\":\"datasets/shapes/examples/"));
+    assertFails(Status.Code.ALREADY_EXISTS, "never overwrites", () -> nimbus.predictions.batchPredict(
+        BatchPredictRequest.newBuilder().setName("models/shapes")
+            .setInputConfig(BatchPredictInputConfig.newBuilder().setDatasetSplit(DatasetSplit.newBuilder()
+                .setDataset("datasets/shapes")))
+            .setOutputConfig(OutputConfig.newBuilder().setOutputUri(split.toString())).build()));
+  }
+
+  @Test
+  @Order(8)
+  void deployment_survivesARestart() {
+    nimbus.close();
+    nimbus = new InProcessNimbus(tmp.resolve("data"), java.util.Map.of("export-roots", tmp.toString()));
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    PredictResponse r = null;
+    while (r == null && System.nanoTime() < deadline) {
+      try {
+        r = predict(PredictParams.getDefaultInstance(), bytes(TestImages.png(40, 40, 9)));
+      } catch (io.grpc.StatusRuntimeException e) {
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        Thread.onSpinWait();
+      }
+    }
+    assertThat(r).as("the model serves again after the restart").isNotNull();
+    assertThat(model().getDeploymentState()).isEqualTo(Model.DeploymentState.AVAILABLE);
+  }
+
+  @Test
+  @Order(9)
+  void undeployModel_stopsServing_thenDeleteIsAllowed() {
+    assertFails(Status.Code.FAILED_PRECONDITION, "undeploy it first", () -> nimbus.models.deleteModel(
+        DeleteModelRequest.newBuilder().setName("models/shapes").build()));
+    Operation done = nimbus.await(nimbus.models.undeployModel(UndeployModelRequest.newBuilder()
+        .setName("models/shapes").build()));
+    assertThat(done.hasError()).isFalse();
+    assertThat(model().getDeploymentState()).isEqualTo(Model.DeploymentState.UNDEPLOYED);
+    assertFails(Status.Code.FAILED_PRECONDITION, "not deployed", () -> predict(PredictParams.getDefaultInstance(),
+        bytes(TestImages.png(8, 8, 1))));
+    assertFails(Status.Code.FAILED_PRECONDITION, "UNDEPLOYED", () -> nimbus.models.undeployModel(
+        UndeployModelRequest.newBuilder().setName("models/shapes").build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "device", () -> nimbus.models.deployModel(DeployModelRequest.newBuilder()
+        .setName("models/shapes").setDeploymentConfig(DeploymentConfig.newBuilder().setDevice("tpu")).build()));
+  }
+
+  private static RawImage raw(BufferedImage img) {
+    byte[] data = new byte[img.getWidth() * img.getHeight() * 3];
+    int i = 0;
+    for (int y = 0; y < img.getHeight(); y++) {
+      for (int x = 0; x < img.getWidth(); x++) {
+        int rgb = img.getRGB(x, y);
+        data[i++] = (byte) (rgb >> 16);
+        data[i++] = (byte) (rgb >> 8);
+        data[i++] = (byte) rgb;
+      }
+    }
+    return RawImage.newBuilder().setHeight(img.getHeight()).setWidth(img.getWidth()).setChannels(3)
+        .setData(ByteString.copyFrom(data)).build();
+  }
+
+  private String firstExample() {
+    return nimbus.datasets.listExamples(ListExamplesRequest.newBuilder().setParent("datasets/shapes").setPageSize(1)
+        .build()).getExamples(0).getName();
+  }
+}
