@@ -38,7 +38,7 @@ import javax.imageio.ImageIO;
 public final class ServingComparison {
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = Args.parse(args, Map.of("models", "mobilenet_v2,scratch_cnn", "duration", "15",
-        "warmup", "5", "out", "bench/results", "clients", "1,8,32", "small-batch", "64"));
+        "warmup", "5", "out", "bench/results", "clients", "1,8,32", "small-batch", "64", "images-per-request", "1"));
     Path work = Files.createTempDirectory("nimbus-bench-serving");
     for (String base : opts.get("models").split(",")) {
       compare(base.strip(), work, opts);
@@ -47,11 +47,12 @@ public final class ServingComparison {
 
   static void compare(String base, Path work, Map<String, String> opts) throws Exception {
     boolean small = base.equals("scratch_cnn");
+    int perRequest = Integer.parseInt(opts.get("images-per-request"));
     int side = small ? 28 : 224;
     Path images = writeImages(work.resolve(base), side, small);
     Path data = work.resolve("data-" + base);
     NimbusServer server = NimbusServer.netty(ConfigLoader.load(System.getenv(), Map.of("port", "0",
-        "data-dir", data.toString(), "metrics-port", "0", "max-queued-images", "1024")), Clock.systemUTC()).start();
+        "data-dir", data.toString(), "metrics-port", "0")), Clock.systemUTC()).start();
     List<ServingReport.ConfigurationResult> results = new ArrayList<>();
     List<EngineAlone.Result> engine;
     ServingBenchmark bench = new ServingBenchmark(ServingBenchmark.Plan.defaults()
@@ -59,7 +60,7 @@ public final class ServingComparison {
             .toArray(Integer[]::new))
         .withAutoRates(0.5, 1.0, 2.0)
         .withTiming(Double.parseDouble(opts.get("warmup")), Double.parseDouble(opts.get("duration")), 2)
-        .withPayload(PredictPayload.Kind.JPEG, 1, 1, side, images.toString())
+        .withPayload(PredictPayload.Kind.JPEG, perRequest, perRequest, side, images.toString())
         .withTimings(true));
     String target = "127.0.0.1:" + server.port();
     String metrics = "http://127.0.0.1:" + server.metricsPort() + "/metrics";
@@ -93,16 +94,16 @@ public final class ServingComparison {
     } finally {
       server.close();
     }
-    Path out = Path.of(opts.get("out")).resolve("serving-" + base);
+    Path out = Path.of(opts.get("out")).resolve("serving-" + base + (perRequest > 1 ? "-x" + perRequest : ""));
     bench.report(results, engine, "model " + base + " at " + side + "x" + side + "; server and load generator in one"
-        + " JVM on this machine; JPEG payloads of one image per request; RSS of the whole JVM").write(out);
+        + " JVM on this machine; " + perRequest + " encoded image(s) per request; RSS of the whole JVM").write(out);
     System.err.println("results: " + out.resolve(ServingReport.MARKDOWN));
   }
 
   private static DeploymentConfig config(int maxBatch, int delayMs) {
     return DeploymentConfig.newBuilder().setBatching(BatchingConfig.newBuilder().setMaxBatchSize(maxBatch)
         .setMaxBatchDelay(com.google.protobuf.Duration.newBuilder().setNanos(delayMs * 1_000_000))
-        .setMaxQueuedImages(Math.max(256, 8 * maxBatch))).build();
+        .setMaxQueuedImages(0)).build();
   }
 
   /** The exported model in this JVM through DJL, on pre-decoded batches of 1, 8 and 32. */

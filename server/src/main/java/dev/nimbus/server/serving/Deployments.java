@@ -36,9 +36,33 @@ public final class Deployments implements AutoCloseable {
   /** One image's scores and how the batch it ran in went. */
   record Scored(float[] scores, long batchStartNanos, long engineNanos, int batchSize) {}
 
-  /** A served model. {@code key} names this version of it (model id and update time). */
+  /**
+   * A served model. {@code key} names this version of it (model id and update time). {@code decoding} counts the
+   * images admitted and still being decoded, which count against the queue's bound like queued ones.
+   */
   record Deployment(String modelId, String key, Model model, DeploymentConfig config, BatchingOptions options,
-      ModelQueue<byte[], Scored> queue) {}
+      ModelQueue<byte[], Scored> queue, java.util.concurrent.atomic.AtomicInteger decoding) {
+
+    /**
+     * Admits {@code n} images for decoding if the queue (with what is already being decoded) has room for them,
+     * so that an overloaded server refuses at once instead of decoding images it will refuse anyway.
+     */
+    boolean admit(int n) {
+      while (true) {
+        int d = decoding.get();
+        if (d + queue.queuedImages() + n > options.maxQueuedImages()) {
+          return false;
+        }
+        if (decoding.compareAndSet(d, d + n)) {
+          return true;
+        }
+      }
+    }
+
+    void decoded(int n) {
+      decoding.addAndGet(-n);
+    }
+  }
 
   private final ModelFiles files;
   private final InferenceEngine engine;
@@ -73,7 +97,10 @@ public final class Deployments implements AutoCloseable {
     BatchingConfig b = requested.getBatching();
     int maxBatch = b.getMaxBatchSize() > 0 ? b.getMaxBatchSize() : defaults.maxBatchSize();
     Duration delay = b.hasMaxBatchDelay() ? Protos.duration(b.getMaxBatchDelay()) : defaults.maxBatchDelay();
-    int queued = b.getMaxQueuedImages() > 0 ? b.getMaxQueuedImages() : defaults.maxQueuedImages();
+    // Without an explicit bound: the server's, or four batches per batch thread if that is larger (a deployment
+    // with larger batches than the server's default needs a longer queue to form them).
+    int queued = b.getMaxQueuedImages() > 0 ? b.getMaxQueuedImages()
+        : Math.max(defaults.maxQueuedImages(), 4 * maxBatch * defaults.batchThreads());
     if (b.getMaxBatchSize() < 0 || maxBatch > 4096) {
       throw ApiException.invalidArgument("deployment_config.batching.max_batch_size", "max_batch_size: "
           + b.getMaxBatchSize() + " (expected: 1..4096, or 0 for the server's default " + defaults.maxBatchSize() + ")");
@@ -113,14 +140,15 @@ public final class Deployments implements AutoCloseable {
     if (previous != null) {
       undeploy(id);
     }
-    Deployment pending = new Deployment(id, key, model, config, options, null);
+    Deployment pending = new Deployment(id, key, model, config, options, null, null);
     loading.put(key, pending);
     long start = System.nanoTime();
     try {
       cache.load(key);
       warmUp(key, model, options.maxBatchSize());
       ModelQueue<byte[], Scored> queue = scheduler.register(key, options, () -> runner(key, model));
-      deployed.put(id, new Deployment(id, key, model, config, options, queue));
+      deployed.put(id, new Deployment(id, key, model, config, options, queue,
+          new java.util.concurrent.atomic.AtomicInteger()));
     } catch (RuntimeException e) {
       cache.evict(key);
       throw e;
@@ -167,7 +195,7 @@ public final class Deployments implements AutoCloseable {
   /** Images waiting, per deployed model. */
   public Map<String, Integer> queueDepths() {
     Map<String, Integer> out = new LinkedHashMap<>();
-    deployed.forEach((id, d) -> out.put(id, d.queue().queuedImages()));
+    deployed.forEach((id, d) -> out.put(id, d.queue().queuedImages() + d.decoding().get()));
     return out;
   }
 

@@ -62,6 +62,20 @@ public final class Predictions {
     int size = d.model().getInputSize();
     int channels = d.model().getInputChannels();
     boolean cacheOn = d.config().getResultCacheEnabled();
+    if (!d.admit(n)) {
+      metrics.refused(modelId, "QUEUE_FULL", n);
+      throw ApiException.resourceExhausted("QUEUE_FULL", d.model().getName() + " has as many images waiting as it"
+          + " accepts (" + d.options().maxQueuedImages() + "); retry shortly", retryAfter(d));
+    }
+    boolean[] released = {false};
+    Runnable release = () -> {
+      synchronized (released) {
+        if (!released[0]) {
+          released[0] = true;
+          d.decoded(n);
+        }
+      }
+    };
     try {
       return CompletableFuture.supplyAsync(() -> {
         if (cancelled.getAsBoolean()) {
@@ -85,6 +99,8 @@ public final class Predictions {
             missAt.add(i);
           }
         }
+        // From here the queue counts the images itself.
+        release.run();
         if (misses.isEmpty()) {
           return CompletableFuture.completedFuture(respond(req, d, scores, threshold, maxPredictions, start, decoded,
               List.of()));
@@ -100,11 +116,18 @@ public final class Predictions {
           }
           return respond(req, d, scores, threshold, maxPredictions, start, decoded, scored);
         });
-      });
+      }).whenComplete((r, e) -> release.run());
     } catch (RejectedExecutionException e) {
+      release.run();
       throw ApiException.resourceExhausted("DECODE_QUEUE_FULL", "the server is decoding as many images as it can;"
           + " retry shortly", Duration.ofMillis(100));
     }
+  }
+
+  /** About the time the queue takes to drain a batch per batch thread: when a retry may find room. */
+  private static Duration retryAfter(Deployments.Deployment d) {
+    long ms = Math.max(1, d.options().maxBatchDelay().toMillis() + 5L * d.options().maxBatchSize());
+    return Duration.ofMillis(Math.min(1000, ms));
   }
 
   private PredictResponse respond(PredictRequest req, Deployments.Deployment d, float[][] scores, float threshold,

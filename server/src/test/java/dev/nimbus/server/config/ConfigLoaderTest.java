@@ -54,6 +54,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void serving_defaultsDependOnTheDevice_andBadDevicesAreRefused() {
+    ServerConfig.Serving cpu = ConfigLoader.defaults().serving();
+    assertThat(cpu.device()).isEqualTo("cpu");
+    assertThat(cpu.maxBatchSize()).isEqualTo(8);
+    assertThat(cpu.maxBatchDelay()).isEqualTo(java.time.Duration.ofMillis(2));
+    assertThat(cpu.maxQueuedImages()).isEqualTo(4 * 8 * 2);
+    assertThat(cpu.metricsPort()).isEmpty();
+    ServerConfig.Serving gpu = ConfigLoader.load(Map.of(), Map.of("device", "gpu:0")).serving();
+    assertThat(gpu.maxBatchSize()).isEqualTo(64);
+    assertThat(gpu.maxBatchDelay()).isEqualTo(java.time.Duration.ofMillis(5));
+    assertThat(ConfigLoader.load(Map.of(), Map.of("max-batch-size", "16", "max-batch-delay", "PT0.01S",
+        "metrics-port", "9100")).serving()).satisfies(s -> {
+          assertThat(s.maxBatchSize()).isEqualTo(16);
+          assertThat(s.maxBatchDelay()).isEqualTo(java.time.Duration.ofMillis(10));
+          assertThat(s.metricsPort()).contains(9100);
+        });
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("device", "tpu"))).hasMessageContaining("cpu or gpu:N");
+  }
+
+  @Test
   void apiKeysFile_readsKeysAndRoles_andRejectsShortKeysOrUnknownRoles() throws Exception {
     Path keys = Files.writeString(tmp.resolve("keys"), "# admins\nadmin-key-0123456789 admin\n\nreader-key-0123456789 READER\n");
     ServerConfig c = ConfigLoader.load(Map.of(), Map.of("api-keys-file", keys.toString()));
