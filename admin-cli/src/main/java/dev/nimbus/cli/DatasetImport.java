@@ -71,22 +71,10 @@ final class DatasetImport extends NimbusCommand.WithClient {
       // The server judges the path: it may name a file on the server that this machine does not have.
       future = client.datasets().importCsv(dataset, csvPath);
     }
-    if (noWait) {
-      DatasetsCommand.printStarted(this, client, future);
-      return OK;
-    }
-    Operation done = Waiting.finish(client, future, this, "Importing");
-    if (json()) {
-      out().println(Json.print(done));
-    }
-    if (OperationView.failed(done)) {
-      throw new CommandFailedException(OperationView.failureLine(done));
-    }
-    if (!json()) {
+    return Waiting.follow(this, client, future, noWait, "Importing", done -> {
       ImportDataResponse response = OperationView.importResponse(done).orElseThrow(() ->
           new IllegalStateException(done.getName() + " finished without an ImportDataResponse"));
       OperationView.printImportSummary(out(), done, response, upload ? csv.toString() : csvPath.toString());
-    }
-    return OK;
+    });
   }
 }

@@ -159,22 +159,8 @@ final class DatasetsCommand {
 
     @Override
     protected int run(NimbusClient client) {
-      OperationFuture<?> future = client.datasets().delete(dataset);
-      if (noWait) {
-        printStarted(this, client, future);
-        return OK;
-      }
-      Operation done = Waiting.finish(client, future, this, "Deleting");
-      if (json()) {
-        out().println(Json.print(done));
-      }
-      if (OperationView.failed(done)) {
-        throw new CommandFailedException(OperationView.failureLine(done));
-      }
-      if (!json()) {
-        out().println("Deleted " + OperationView.metadata(done).getTarget());
-      }
-      return OK;
+      return Waiting.follow(this, client, client.datasets().delete(dataset), noWait, "Deleting",
+          done -> out().println("Deleted " + OperationView.metadata(done).getTarget()));
     }
   }
 

@@ -45,24 +45,12 @@ final class ModelsCommand {
   /** Follows a deploy or undeploy operation: the model's state at the end, or the failure. */
   static int finish(NimbusCommand command, NimbusClient client, OperationFuture<Model> future, boolean noWait,
       String task, String done) {
-    if (noWait) {
-      DatasetsCommand.printStarted(command, client, future);
-      return NimbusCommand.OK;
-    }
-    Operation op = Waiting.finish(client, future, command, task);
-    if (command.json()) {
-      command.out().println(Json.print(op));
-    }
-    if (OperationView.failed(op)) {
-      throw new CommandFailedException(OperationView.failureLine(op));
-    }
-    if (!command.json()) {
+    return Waiting.follow(command, client, future, noWait, task, op -> {
       Model m = client.models().get(OperationView.metadata(op).getTarget());
       command.out().println(done + " " + m.getName() + ": " + Text.name(m.getDeploymentState())
           + (m.getDeploymentState() == Model.DeploymentState.AVAILABLE ? " on " + m.getDeploymentConfig().getDevice()
           + " (batches up to " + m.getDeploymentConfig().getBatching().getMaxBatchSize() + ")" : ""));
-    }
-    return NimbusCommand.OK;
+    });
   }
 
   static void printModel(java.io.PrintWriter out, Model m) {
@@ -155,26 +143,14 @@ final class ModelsCommand {
       }
       OperationFuture<Model> future = client.models().create(CreateModelRequest.newBuilder()
           .setModelId(modelId(model)).setModel(m).build());
-      if (noWait) {
-        DatasetsCommand.printStarted(this, client, future);
-        return OK;
-      }
-      Operation done = Waiting.finish(client, future, this, "Training");
-      if (json()) {
-        out().println(Json.print(done));
-      }
-      if (OperationView.failed(done)) {
-        throw new CommandFailedException(OperationView.failureLine(done));
-      }
-      if (!json()) {
+      return Waiting.follow(this, client, future, noWait, "Training", done -> {
         Model trained = client.models().get(modelId(model));
         printModel(out(), trained);
         out().println();
         ModelEvaluate.printSummary(out(), client.models().getEvaluation(trained.getName() + "/modelEvaluations/overall"));
         out().println();
         out().println("More: nimbus models evaluate " + modelId(model));
-      }
-      return OK;
+      });
     }
   }
 
@@ -319,21 +295,8 @@ final class ModelsCommand {
           .setOutputConfig(OutputConfig.newBuilder().setOutputUri(out.toAbsolutePath().normalize().toString()))
           .setFormat(zip ? ExportModelRequest.Format.SAVED_MODEL_ZIP : ExportModelRequest.Format.SAVED_MODEL_DIRECTORY)
           .build());
-      if (noWait) {
-        DatasetsCommand.printStarted(this, client, future);
-        return OK;
-      }
-      Operation done = Waiting.finish(client, future, this, "Exporting");
-      if (json()) {
-        out().println(Json.print(done));
-      }
-      if (OperationView.failed(done)) {
-        throw new CommandFailedException(OperationView.failureLine(done));
-      }
-      if (!json()) {
-        out().println("Exported models/" + modelId(model) + " to " + out.toAbsolutePath().normalize());
-      }
-      return OK;
+      return Waiting.follow(this, client, future, noWait, "Exporting",
+          done -> out().println("Exported models/" + modelId(model) + " to " + out.toAbsolutePath().normalize()));
     }
   }
 
@@ -348,23 +311,8 @@ final class ModelsCommand {
 
     @Override
     protected int run(NimbusClient client) {
-      var future = client.models().delete(modelId(model));
-      if (noWait) {
-        DatasetsCommand.printStarted(this, client, future);
-        return OK;
-      }
-      Operation done = Waiting.finish(client, future, this, "Deleting");
-      if (json()) {
-        out().println(Json.print(done));
-      }
-      if (OperationView.failed(done)) {
-        throw new CommandFailedException(OperationView.failureLine(done));
-      }
-      if (!json()) {
-        out().println("Deleted models/" + modelId(model));
-      }
-      return OK;
+      return Waiting.follow(this, client, client.models().delete(modelId(model)), noWait, "Deleting",
+          done -> out().println("Deleted models/" + modelId(model)));
     }
   }
-
 }

@@ -30,6 +30,30 @@ final class Waiting {
     }
   }
 
+  /**
+   * What every command that starts an operation does: with {@code noWait} print it and return; otherwise wait
+   * (progress bar on a terminal), print the operation as JSON in JSON mode, fail with its error if it failed or was
+   * cancelled, and let {@code summary} print the result for people in table mode.
+   */
+  static int follow(NimbusCommand command, NimbusClient client, OperationFuture<?> future, boolean noWait,
+      String task, java.util.function.Consumer<Operation> summary) {
+    if (noWait) {
+      DatasetsCommand.printStarted(command, client, future);
+      return NimbusCommand.OK;
+    }
+    Operation done = finish(client, future, command, task);
+    if (command.json()) {
+      command.out().println(Json.print(done));
+    }
+    if (OperationView.failed(done)) {
+      throw new CommandFailedException(OperationView.failureLine(done));
+    }
+    if (!command.json()) {
+      summary.accept(done);
+    }
+    return NimbusCommand.OK;
+  }
+
   private static Operation awaitDone(NimbusClient client, OperationFuture<?> future) {
     try {
       future.await();

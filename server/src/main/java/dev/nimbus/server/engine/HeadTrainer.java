@@ -260,40 +260,16 @@ public final class HeadTrainer implements AutoCloseable {
   }
 
   private Evaluation evaluate(Embeddings data, Labels labels, BooleanSupplier cancelled) {
-    double lossSum = 0;
-    double correctSum = 0;
-    for (int from = 0; from < data.count(); from += EVAL_BATCH) {
-      if (cancelled.getAsBoolean()) {
-        return null;
-      }
-      int to = Math.min(data.count(), from + EVAL_BATCH);
-      try (TFloat32 x = featuresTensor(data, from, to);
-          TFloat32 y =
-              TFloat32.tensorOf(Shape.of(to - from, labelCount), DataBuffers.of(labels.denseRange(from, to), true, false));
-          Result result =
-              session.runner().feed(features, x).feed(targets, y).fetch(evalLossSum).fetch(evalCorrectSum).run()) {
-        lossSum += ((TFloat32) result.get(0)).getFloat();
-        correctSum += ((TFloat32) result.get(1)).getFloat();
-      }
-    }
-    return new Evaluation(lossSum / data.count(), correctSum / data.count(), data.count());
+    return SessionLoops.evaluate(session, features, targets, evalLossSum, evalCorrectSum, labels, data.count(), EVAL_BATCH,
+        (from, to) -> featuresTensor(data, from, to), cancelled);
   }
+
 
   /** Probabilities [count][labelCount] with the current weights. */
   public float[][] predict(Embeddings data) {
     requireDim(data, "data");
-    float[][] out = new float[data.count()][labelCount];
-    for (int from = 0; from < data.count(); from += EVAL_BATCH) {
-      int to = Math.min(data.count(), from + EVAL_BATCH);
-      try (TFloat32 x = featuresTensor(data, from, to);
-          Result result = session.runner().feed(features, x).fetch(probabilities).run()) {
-        FloatDataBuffer buffer = ((TFloat32) result.get(0)).asRawTensor().data().asFloats();
-        for (int i = from; i < to; i++) {
-          buffer.offset((long) (i - from) * labelCount).read(out[i]);
-        }
-      }
-    }
-    return out;
+    return SessionLoops.predict(session, features, probabilities, data.count(), labelCount, EVAL_BATCH,
+        (from, to) -> featuresTensor(data, from, to));
   }
 
   /** The trained head, detached from the session. */

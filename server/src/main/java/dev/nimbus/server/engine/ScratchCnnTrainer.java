@@ -233,40 +233,16 @@ public final class ScratchCnnTrainer implements AutoCloseable {
   }
 
   private Evaluation evaluate(ImageBatch batch, Labels labels, BooleanSupplier cancelled) {
-    double lossSum = 0;
-    double correctSum = 0;
-    for (int from = 0; from < batch.count(); from += EVAL_BATCH) {
-      if (cancelled.getAsBoolean()) {
-        return null;
-      }
-      int to = Math.min(batch.count(), from + EVAL_BATCH);
-      try (TUint8 x = imagesTensor(batch, from, to);
-          TFloat32 y = TFloat32.tensorOf(Shape.of(to - from, labelCount),
-              DataBuffers.of(labels.denseRange(from, to), true, false));
-          Result result =
-              session.runner().feed(images, x).feed(targets, y).fetch(evalLossSum).fetch(evalCorrectSum).run()) {
-        lossSum += ((TFloat32) result.get(0)).getFloat();
-        correctSum += ((TFloat32) result.get(1)).getFloat();
-      }
-    }
-    return new Evaluation(lossSum / batch.count(), correctSum / batch.count(), batch.count());
+    return SessionLoops.evaluate(session, images, targets, evalLossSum, evalCorrectSum, labels, batch.count(), EVAL_BATCH,
+        (from, to) -> imagesTensor(batch, from, to), cancelled);
   }
+
 
   /** Class probabilities [count][labelCount] with the current weights. */
   public float[][] predict(ImageBatch batch) {
     requireShape(batch, "images");
-    float[][] out = new float[batch.count()][labelCount];
-    for (int from = 0; from < batch.count(); from += EVAL_BATCH) {
-      int to = Math.min(batch.count(), from + EVAL_BATCH);
-      try (TUint8 x = imagesTensor(batch, from, to);
-          Result result = session.runner().feed(images, x).fetch(probabilities).run()) {
-        FloatDataBuffer data = ((TFloat32) result.get(0)).asRawTensor().data().asFloats();
-        for (int i = from; i < to; i++) {
-          data.offset((long) (i - from) * labelCount).read(out[i]);
-        }
-      }
-    }
-    return out;
+    return SessionLoops.predict(session, images, probabilities, batch.count(), labelCount, EVAL_BATCH,
+        (from, to) -> imagesTensor(batch, from, to));
   }
 
   /** A detached copy of the current weights. */
