@@ -14,13 +14,16 @@ import picocli.CommandLine.ScopeType;
  * what tests drive with their own output streams.
  */
 @Command(name = "nimbus",
-    description = "Administer a Nimbus server: run it, import labeled images, follow long-running operations.",
-    subcommands = {ServerCommand.class, DatasetsCommand.class, ModelsCommand.class, PredictCommand.class,
-        OperationsCommand.class},
+    description = "Nimbus, a self-hosted AutoML Vision: run the server, import labeled images, train, evaluate,"
+        + " deploy and predict; follow long-running operations.",
+    subcommands = {QuickstartCommand.class, ServerCommand.class, SampleDataCommand.class, DatasetsCommand.class,
+        ModelsCommand.class, PredictCommand.class, OperationsCommand.class},
     synopsisSubcommandLabel = "COMMAND",
     footerHeading = "%nExamples:%n",
     footer = {
+        "  nimbus quickstart                    # the whole lab, start to finish",
         "  nimbus server --data-dir ./nimbus-data",
+        "  nimbus sample-data clouds --out ./clouds",
         "  nimbus datasets create clouds",
         "  nimbus datasets import clouds ./clouds/labels.csv",
         "  nimbus datasets stats clouds --format json",

@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "models",
     description = "Train image classifiers, read their evaluation, export and delete them.",
     subcommands = {ModelsCommand.Train.class, ModelsCommand.ListModels.class, ModelsCommand.Get.class,
-        ModelEvaluate.class, ModelsCommand.Deploy.class, ModelsCommand.Undeploy.class, ModelsCommand.Export.class,
+        ModelEvaluate.class, ModelReport.class, ModelsCommand.Deploy.class, ModelsCommand.Undeploy.class, ModelsCommand.Export.class,
         ModelsCommand.Delete.class},
     footerHeading = "%nExamples:%n",
     footer = {

@@ -231,7 +231,7 @@ public final class ServerCommand extends NimbusCommand {
     }
   }
 
-  private static String messageWithCauses(Throwable e) {
+  static String messageWithCauses(Throwable e) {
     StringBuilder message = new StringBuilder(String.valueOf(e.getMessage()));
     for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
       if (cause.getMessage() != null && !message.toString().contains(cause.getMessage())) {

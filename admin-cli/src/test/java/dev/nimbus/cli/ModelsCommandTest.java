@@ -107,6 +107,36 @@ class ModelsCommandTest {
   }
 
   @Test
+  @Order(2)
+  void report_writesThePageWithTheEvaluationsNumbers() throws Exception {
+    Path dir = tmp.resolve("report");
+    Cli.Result r = Cli.succeeded(cli("models", "report", "tones_v1", "--out", dir.toString()));
+    assertThat(r.out()).contains("Wrote the evaluation report of models/tones_v1").contains("index.html");
+    String html = Files.readString(dir.resolve("index.html"));
+    dev.nimbus.v1.ModelEvaluation overall;
+    try (dev.nimbus.client.NimbusClient client = dev.nimbus.client.NimbusClient.builder().target(server.target())
+        .plaintext().build()) {
+      overall = client.models().getEvaluation("models/tones_v1/modelEvaluations/overall");
+    }
+    assertThat(html).contains("models/tones_v1").contains("datasets/tones")
+        .contains(String.format(java.util.Locale.ROOT, "%.3f", overall.getClassificationEvaluationMetrics().getAuPrc()))
+        .contains("charts/precision-recall.png").contains("charts/confusion-matrix.png")
+        .contains("charts/training-loss.png").contains("charts/label-counts.png");
+    try (var charts = Files.list(dir.resolve("charts"))) {
+      assertThat(charts.count()).isEqualTo(6);
+    }
+
+    Cli.Result missing = cli("models", "report", "nope", "--out", dir.toString());
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).contains("NOT_FOUND");
+    Cli.Result negative = cli("models", "report", "tones_v1", "--out", dir.toString(), "--misclassified", "-1");
+    assertThat(negative.exitCode()).isEqualTo(2);
+    Cli.Result noOut = cli("models", "report", "tones_v1");
+    assertThat(noOut.exitCode()).isEqualTo(2);
+    assertThat(noOut.err()).contains("--out");
+  }
+
+  @Test
   @Order(3)
   void deployPredictUndeploy() throws Exception {
     assertThat(Cli.succeeded(cli("models", "deploy", "tones_v1", "--max-batch-size", "4")).out())

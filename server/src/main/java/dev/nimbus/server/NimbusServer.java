@@ -259,33 +259,44 @@ public final class NimbusServer implements AutoCloseable {
     if (available.isEmpty()) {
       return;
     }
+    // Until each is loaded again, it is LOADING, not AVAILABLE: GetModel and Predict must not disagree.
+    for (Model m : available) {
+      setDeploymentState(m.getName(), Model.DeploymentState.LOADING, null);
+    }
     Thread t = new Thread(() -> {
       for (Model m : available) {
         try {
           deployments.deploy(m, m.getDeploymentConfig());
+          setDeploymentState(m.getName(), Model.DeploymentState.AVAILABLE, null);
         } catch (RuntimeException e) {
           log.error("Could not deploy {} again after the restart", m.getName(), e);
-          String id = m.getName().substring("models/".length());
-          com.google.rpc.Status error = com.google.rpc.Status.newBuilder()
+          setDeploymentState(m.getName(), Model.DeploymentState.DEPLOYMENT_FAILED, com.google.rpc.Status.newBuilder()
               .setCode(e instanceof dev.nimbus.server.util.ApiException a ? a.code().value()
                   : com.google.rpc.Code.INTERNAL_VALUE)
-              .setMessage("deploying again after a restart failed: " + e.getMessage()).build();
-          db.write(c -> {
-            modelStore.get(c, id).ifPresent(now -> {
-              try {
-                modelStore.update(c, id, now.toBuilder().setDeploymentState(Model.DeploymentState.DEPLOYMENT_FAILED)
-                    .setDeploymentError(error).build(), System.currentTimeMillis());
-              } catch (java.sql.SQLException x) {
-                throw new dev.nimbus.server.storage.StorageException(x.getMessage(), x);
-              }
-            });
-            return null;
-          });
+              .setMessage("deploying again after a restart failed: " + e.getMessage()).build());
         }
       }
     }, "nimbus-redeploy");
     t.setDaemon(true);
     t.start();
+  }
+
+  private void setDeploymentState(String name, Model.DeploymentState state, com.google.rpc.Status error) {
+    String id = name.substring("models/".length());
+    db.write(c -> {
+      modelStore.get(c, id).ifPresent(now -> {
+        Model.Builder b = now.toBuilder().setDeploymentState(state);
+        if (error != null) {
+          b.setDeploymentError(error);
+        }
+        try {
+          modelStore.update(c, id, b.build(), System.currentTimeMillis());
+        } catch (java.sql.SQLException x) {
+          throw new dev.nimbus.server.storage.StorageException(x.getMessage(), x);
+        }
+      });
+      return null;
+    });
   }
 
   /** The port of the Prometheus endpoint, or -1 when it is off. */

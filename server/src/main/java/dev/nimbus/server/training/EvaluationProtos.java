@@ -40,6 +40,9 @@ final class EvaluationProtos {
     }
     for (Misclassified m : r.misclassified()) {
       overall.addMisclassifiedExamples(exampleNames.get(m.exampleIndex()));
+      overall.addMisclassified(dev.nimbus.v1.MisclassifiedExample.newBuilder()
+          .setExample(exampleNames.get(m.exampleIndex())).addAllTrueLabels(m.trueLabels())
+          .addAllPredictedLabels(m.predictedLabels()).setTopScore((float) m.topScore()));
     }
     out.add(ModelEvaluation.newBuilder()
         .setName(modelName + "/modelEvaluations/" + OVERALL)

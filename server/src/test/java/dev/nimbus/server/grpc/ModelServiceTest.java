@@ -128,6 +128,14 @@ class ModelServiceTest {
     assertThat(all).isEqualTo(9);
     assertThat((float) diagonal / all).isCloseTo(metrics.getAccuracy(), org.assertj.core.data.Offset.offset(1e-6f));
     assertThat(metrics.getMisclassifiedExamplesCount()).isEqualTo((int) (all - diagonal));
+    assertThat(metrics.getMisclassifiedList()).hasSize(metrics.getMisclassifiedExamplesCount());
+    for (int i = 0; i < metrics.getMisclassifiedCount(); i++) {
+      dev.nimbus.v1.MisclassifiedExample wrong = metrics.getMisclassified(i);
+      assertThat(wrong.getExample()).isEqualTo(metrics.getMisclassifiedExamples(i));
+      assertThat(wrong.getTrueLabelsList()).hasSize(1).doesNotContainAnyElementsOf(wrong.getPredictedLabelsList());
+      assertThat(wrong.getPredictedLabelsList()).hasSize(1);
+      assertThat(wrong.getTopScore()).isBetween(1f / 3, 1f);
+    }
     assertThat(nimbus.models.getModelEvaluation(GetModelEvaluationRequest.newBuilder()
         .setName("models/shapes_cnn/modelEvaluations/square").build()).getLabel()).isEqualTo("square");
 

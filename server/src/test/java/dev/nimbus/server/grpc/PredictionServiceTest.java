@@ -244,9 +244,14 @@ class PredictionServiceTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     PredictResponse r = null;
     while (r == null && System.nanoTime() < deadline) {
+      // What GetModel says must hold: LOADING while it loads again, and AVAILABLE only once Predict is served.
+      Model.DeploymentState state = model().getDeploymentState();
+      assertThat(state).isIn(Model.DeploymentState.LOADING, Model.DeploymentState.AVAILABLE);
       try {
         r = predict(PredictParams.getDefaultInstance(), bytes(TestImages.png(40, 40, 9)));
       } catch (io.grpc.StatusRuntimeException e) {
+        assertThat(state).as("GetModel said AVAILABLE but Predict failed: " + e.getStatus())
+            .isEqualTo(Model.DeploymentState.LOADING);
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
         Thread.onSpinWait();
       }
