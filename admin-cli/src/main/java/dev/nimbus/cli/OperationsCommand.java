@@ -185,7 +185,8 @@ final class OperationsCommand {
         err().println("Waiting for " + operation + "; Ctrl-C stops waiting, not the operation.");
         err().flush();
       }
-      try (Progress progress = Progress.start(context(), "Waiting")) {
+      try (Waiting.Resumable resumable = Waiting.Resumable.register(this, operation);
+          Progress progress = Progress.start(context(), "Waiting")) {
         while (!op.getDone()) {
           progress.update(OperationView.metadata(op));
           long left = giveUpAt - System.nanoTime();

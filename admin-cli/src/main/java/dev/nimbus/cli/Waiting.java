@@ -20,13 +20,45 @@ final class Waiting {
       command.err().println("Waiting for " + future.name() + "; Ctrl-C stops waiting, not the operation.");
       command.err().flush();
     }
-    try (Progress progress = Progress.start(context, task)) {
+    try (Resumable resumable = Resumable.register(command, future.name());
+        Progress progress = Progress.start(context, task)) {
       future.onProgress(progress::update);
       Operation done = awaitDone(client, future);
       // onProgress hands over updates on the SDK's thread, possibly after the future completed: draw the end
       // here, so that the bar always closes on the final counts.
       progress.update(OperationView.metadata(done));
       return done;
+    }
+  }
+
+  /**
+   * While a command waits for an operation: Ctrl-C ends the command, not the operation, and this says so, with
+   * the commands that pick it up again or stop it.
+   */
+  static final class Resumable implements AutoCloseable {
+    private final CliContext context;
+    private final Thread hook;
+
+    private Resumable(CliContext context, Thread hook) {
+      this.context = context;
+      this.hook = hook;
+    }
+
+    static Resumable register(NimbusCommand command, String operation) {
+      Thread hook = new Thread(() -> {
+        command.err().println();
+        command.err().println("Stopped waiting. " + operation + " keeps running on the server; follow it with"
+            + " 'nimbus operations wait " + operation + "', or stop it with 'nimbus operations cancel "
+            + operation + "'.");
+        command.err().flush();
+      }, "nimbus-stopped-waiting");
+      command.context().shutdownHooks().add(hook);
+      return new Resumable(command.context(), hook);
+    }
+
+    @Override
+    public void close() {
+      context.shutdownHooks().remove(hook);
     }
   }
 

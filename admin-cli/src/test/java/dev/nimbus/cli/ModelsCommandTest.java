@@ -186,4 +186,26 @@ class ModelsCommandTest {
     assertThat(usage.exitCode()).isEqualTo(2);
     assertThat(usage.err()).contains("--model");
   }
+
+  @Test
+  @Order(6)
+  void ctrlCWhileWaiting_leavesTheOperationRunning_andSaysHowToFollowOrCancelIt() throws Exception {
+    Cli.RecordingHooks hooks = new Cli.RecordingHooks();
+    CliContext context = new CliContext(java.util.Map.of(), false,
+        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), 120, hooks);
+    java.util.concurrent.CompletableFuture<Cli.Result> training = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> Cli.run(context, "--target", server.target(), "models", "train", "--dataset", "tones", "--model",
+            "tones_ctrl_c", "--base-model", "scratch_cnn", "--max-epochs", "3"));
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (hooks.hooks.isEmpty() && !training.isDone() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(hooks.hooks).as("a hook is registered while the command waits").isNotEmpty();
+    hooks.hooks.get(0).run(); // What the JVM runs on Ctrl-C.
+    Cli.Result r = training.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.err()).containsPattern("Stopped waiting\\. operations/\\S+ keeps running on the server; follow it"
+        + " with 'nimbus operations wait operations/\\S+', or stop it with 'nimbus operations cancel operations/");
+    assertThat(hooks.hooks).as("the hook is gone once the command stops waiting").isEmpty();
+    Cli.succeeded(cli("models", "delete", "tones_ctrl_c"));
+  }
 }

@@ -223,6 +223,8 @@ public final class NimbusClient implements AutoCloseable {
       ManagedChannel channel = Grpc.newChannelBuilder(target != null ? target : DEFAULT_TARGET, credentials())
           .maxInboundMessageSize(options.maxInboundMessageSize())
           .userAgent("nimbus-java-client")
+          .defaultServiceConfig(RetryPolicy.serviceConfig())
+          .enableRetry()
           .build();
       return new NimbusClient(channel, channel, options);
     }
