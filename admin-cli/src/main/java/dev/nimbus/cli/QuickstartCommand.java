@@ -60,8 +60,9 @@ final class QuickstartCommand extends NimbusCommand {
       + " (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--base-model", paramLabel = "NAME", defaultValue = "mobilenet_v2",
-      description = "Base model to train from (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--base-model", paramLabel = "NAME",
+      description = "Base model to train from (default: mobilenet_v2, or scratch_cnn when the build could not fetch"
+          + " the pretrained weights).")
   String baseModel;
 
   @Option(names = "--keep-serving", description = "Keep the server running at the end, until Ctrl-C.")
@@ -82,6 +83,13 @@ final class QuickstartCommand extends NimbusCommand {
     Path report = root.resolve("report");
 
     out.println("Nimbus quickstart: the AutoML Vision lab, on this machine, in " + display(root));
+    if (baseModel == null) {
+      baseModel = dev.nimbus.server.engine.BaseModels.mobilenetAvailable() ? "mobilenet_v2" : "scratch_cnn";
+      if (baseModel.equals("scratch_cnn")) {
+        note("the pretrained MobileNetV2 weights are not in this build (it fetches them with npm); training a small"
+            + " CNN from scratch instead, which is less accurate");
+      }
+    }
     heading(1, "Sample data: the lab's three cloud types, drawn here");
     double baseline = sampleData(samples);
 

@@ -33,12 +33,13 @@ import javax.imageio.ImageIO;
  * generated images (quality is not the point here). Results: {@code OUT/serving-<model>/serving.{json,md}}.
  *
  * <p>Usage: {@code ServingComparison [--models mobilenet_v2,scratch_cnn] [--duration 15] [--warmup 5]
- * [--out bench/results]}.
+ * [--images-per-request 1] [--payload jpeg|raw] [--out bench/results]}.
  */
 public final class ServingComparison {
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = Args.parse(args, Map.of("models", "mobilenet_v2,scratch_cnn", "duration", "15",
-        "warmup", "5", "out", "bench/results", "clients", "1,8,32", "small-batch", "64", "images-per-request", "1"));
+        "warmup", "5", "out", "bench/results", "clients", "1,8,32", "small-batch", "64", "images-per-request", "1",
+        "payload", "jpeg"));
     Path work = Files.createTempDirectory("nimbus-bench-serving");
     for (String base : opts.get("models").split(",")) {
       compare(base.strip(), work, opts);
@@ -48,6 +49,11 @@ public final class ServingComparison {
   static void compare(String base, Path work, Map<String, String> opts) throws Exception {
     boolean small = base.equals("scratch_cnn");
     int perRequest = Integer.parseInt(opts.get("images-per-request"));
+    PredictPayload.Kind payload = switch (opts.get("payload")) {
+      case "jpeg" -> PredictPayload.Kind.JPEG;
+      case "raw" -> PredictPayload.Kind.RAW;
+      default -> throw new IllegalArgumentException("--payload " + opts.get("payload") + " (expected: jpeg or raw)");
+    };
     int side = small ? 28 : 224;
     Path images = writeImages(work.resolve(base), side, small);
     Path data = work.resolve("data-" + base);
@@ -60,7 +66,7 @@ public final class ServingComparison {
             .toArray(Integer[]::new))
         .withAutoRates(0.5, 1.0, 2.0)
         .withTiming(Double.parseDouble(opts.get("warmup")), Double.parseDouble(opts.get("duration")), 2)
-        .withPayload(PredictPayload.Kind.JPEG, perRequest, perRequest, side, images.toString())
+        .withPayload(payload, perRequest, perRequest, side, images.toString())
         .withTimings(true));
     String target = "127.0.0.1:" + server.port();
     String metrics = "http://127.0.0.1:" + server.metricsPort() + "/metrics";
@@ -94,9 +100,11 @@ public final class ServingComparison {
     } finally {
       server.close();
     }
-    Path out = Path.of(opts.get("out")).resolve("serving-" + base + (perRequest > 1 ? "-x" + perRequest : ""));
+    Path out = Path.of(opts.get("out")).resolve("serving-" + base + (perRequest > 1 ? "-x" + perRequest : "")
+        + (payload == PredictPayload.Kind.RAW ? "-raw" : ""));
     bench.report(results, engine, "model " + base + " at " + side + "x" + side + "; server and load generator in one"
-        + " JVM on this machine; " + perRequest + " encoded image(s) per request; RSS of the whole JVM").write(out);
+        + " JVM on this machine; " + perRequest + (payload == PredictPayload.Kind.RAW ? " pre-decoded (raw pixel)"
+        : " encoded") + " image(s) per request; RSS of the whole JVM").write(out);
     System.err.println("results: " + out.resolve(ServingReport.MARKDOWN));
   }
 

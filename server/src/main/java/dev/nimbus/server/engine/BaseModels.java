@@ -38,6 +38,11 @@ public final class BaseModels {
     this.cacheDir = cacheDir;
   }
 
+  /** Whether the build shipped the pretrained MobileNetV2 weights (it needs Node.js and npm). */
+  public static boolean mobilenetAvailable() {
+    return BaseModels.class.getResource(RESOURCE + "model.json") != null;
+  }
+
   public static boolean isScratch(String baseModel) {
     return SCRATCH_CNN.equals(baseModel);
   }
@@ -48,7 +53,7 @@ public final class BaseModels {
       return;
     }
     if (baseModel.equals(MOBILENET_V2)) {
-      if (BaseModels.class.getResource(RESOURCE + "model.json") == null) {
+      if (!mobilenetAvailable()) {
         throw ApiException.failedPrecondition("BASE_MODEL_MISSING", mobilenetMissing());
       }
       return;
