@@ -171,7 +171,8 @@ public final class ServingBenchmark {
               + "%s payload (%s), %s image(s) per request%s. Closed loop: C clients each sending the next call when "
               + "the previous answers. Open loop: %s arrivals at a fixed rate, independent of answers; latency from "
               + "the intended send time (no coordinated omission). %d connection(s), %d generator event-loop thread(s).",
-          secs(warmupSeconds), secs(durationSeconds), deadlineMs, payload,
+          secs(warmupSeconds), secs(durationSeconds), deadlineMs,
+          "RAW".equalsIgnoreCase(payload) ? "pre-decoded (raw pixel)" : "encoded-image (the files as they are)",
           imageDir != null ? "files from " + imageDir : imageSide > 0 ? "side " + imageSide : "model's input size",
           minImages == maxImages ? Integer.toString(minImages) : minImages + "–" + maxImages,
           includeTimings ? "; server timings requested" : "", arrivals.toLowerCase(Locale.ROOT), connections,

@@ -33,13 +33,15 @@ import javax.imageio.ImageIO;
  * generated images (quality is not the point here). Results: {@code OUT/serving-<model>/serving.{json,md}}.
  *
  * <p>Usage: {@code ServingComparison [--models mobilenet_v2,scratch_cnn] [--duration 15] [--warmup 5]
- * [--images-per-request 1] [--payload jpeg|raw] [--out bench/results]}.
+ * [--images-per-request 1] [--payload jpeg|raw] [--clients 1,8,32] [--rate-factors 0.5,1,2]
+ * [--out bench/results]}. {@code --payload jpeg} sends the generated files as they are (JPEG for mobilenet_v2,
+ * gray PNG for scratch_cnn).
  */
 public final class ServingComparison {
   public static void main(String[] args) throws Exception {
     Map<String, String> opts = Args.parse(args, Map.of("models", "mobilenet_v2,scratch_cnn", "duration", "15",
         "warmup", "5", "out", "bench/results", "clients", "1,8,32", "small-batch", "64", "images-per-request", "1",
-        "payload", "jpeg"));
+        "payload", "jpeg", "rate-factors", "0.5,1,2"));
     Path work = Files.createTempDirectory("nimbus-bench-serving");
     for (String base : opts.get("models").split(",")) {
       compare(base.strip(), work, opts);
@@ -64,7 +66,8 @@ public final class ServingComparison {
     ServingBenchmark bench = new ServingBenchmark(ServingBenchmark.Plan.defaults()
         .withClients(java.util.Arrays.stream(opts.get("clients").split(",")).map(s -> Integer.parseInt(s.strip()))
             .toArray(Integer[]::new))
-        .withAutoRates(0.5, 1.0, 2.0)
+        .withAutoRates(java.util.Arrays.stream(opts.get("rate-factors").split(","))
+            .map(f -> Double.valueOf(f.strip())).toArray(Double[]::new))
         .withTiming(Double.parseDouble(opts.get("warmup")), Double.parseDouble(opts.get("duration")), 2)
         .withPayload(payload, perRequest, perRequest, side, images.toString())
         .withTimings(true));

@@ -3,7 +3,6 @@ package dev.nimbus.server.serving;
 import dev.nimbus.server.dataset.DatasetStore.ExampleRow;
 import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.engine.Decoding;
-import dev.nimbus.server.engine.ImageBatch;
 import dev.nimbus.server.engine.ImageDecodeException;
 import dev.nimbus.server.image.ImageFormat;
 import dev.nimbus.server.image.ImageInfo;
@@ -20,13 +19,15 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.ImageIO;
 
 /**
  * Turns the images of a Predict request into model input: uint8 pixels at the model's size and channels. Encoded
  * images are checked from their header first (size, format, dimensions: no decompression bombs), then decoded and
- * resized inside a TF graph, all of a request's images in one run; WebP and TIFF, which TF cannot decode, are
+ * resized inside a TF graph, all of a request's images in one run, shared with concurrent requests' images
+ * ({@link CoalescingDecoder}); WebP and TIFF, which TF cannot decode, are
  * transcoded first. Pre-decoded pixels skip all of that. Runs on the decode pool, never on a Netty event loop.
  */
 public final class ImagePreparer implements AutoCloseable {
@@ -36,17 +37,45 @@ public final class ImagePreparer implements AutoCloseable {
   private final ImageInspector inspector;
   private final Datasets datasets;
   private final BlobStore blobs;
+  /** Images per decode run: concurrent requests' images are decoded together, up to this many. */
+  static final int MAX_PER_RUN = 32;
   private final int decodeThreads;
-  private final Map<String, Decoding> decoders = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ExecutorService decodeRuns;
+  private final Map<String, Decoding> decodings = new ConcurrentHashMap<>();
+  private final Map<String, CoalescingDecoder> decoders = new ConcurrentHashMap<>();
 
   public ImagePreparer(ImageInspector inspector, Datasets datasets, BlobStore blobs, int decodeThreads) {
     this.inspector = inspector;
     this.datasets = datasets;
     this.blobs = blobs;
     this.decodeThreads = decodeThreads;
+    // Never more tasks than decodeThreads (the decoders' worker bound per model size), so an unbounded queue
+    // holds at most a few.
+    this.decodeRuns = java.util.concurrent.Executors.newFixedThreadPool(decodeThreads, r -> {
+      Thread t = new Thread(r, "nimbus-decode-run");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
+  /** {@link #prepareAsync}, waiting for the decoding. */
   public List<Prepared> prepare(List<ImageInput> images, int size, int channels) {
+    try {
+      return prepareAsync(images, size, channels).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Checks the images here (header, size, format: failures are thrown at once, as INVALID_ARGUMENT naming the
+   * image), then decodes them on the decode workers, together with other requests' images; the future fails
+   * with INVALID_ARGUMENT if TF cannot decode one.
+   */
+  public CompletableFuture<List<Prepared>> prepareAsync(List<ImageInput> images, int size, int channels) {
     Prepared[] out = new Prepared[images.size()];
     List<byte[]> encoded = new ArrayList<>();
     List<Integer> encodedAt = new ArrayList<>();
@@ -73,23 +102,25 @@ public final class ImagePreparer implements AutoCloseable {
             + " raw_image)");
       }
     }
-    if (!encoded.isEmpty()) {
-      ImageBatch batch;
-      try {
-        batch = decoder(size, channels).decode(encoded);
-      } catch (ImageDecodeException e) {
-        int i = encodedAt.get(e.index());
-        throw ApiException.invalidArgument("images[" + i + "]", "images[" + i + "]: the image cannot be decoded ("
-            + e.getMessage() + ")");
-      }
-      int per = size * size * channels;
-      for (int j = 0; j < encoded.size(); j++) {
-        byte[] pixels = new byte[per];
-        System.arraycopy(batch.pixels(), j * per, pixels, 0, per);
-        out[encodedAt.get(j)] = new Prepared(pixels, keys.get(j));
-      }
+    if (encoded.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of(out));
     }
-    return List.of(out);
+    return decoder(size, channels).decode(encoded).handle((batch, failure) -> {
+      if (failure != null) {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+            ? c.getCause() : failure;
+        if (cause instanceof ImageDecodeException e) {
+          int i = encodedAt.get(e.index());
+          throw ApiException.invalidArgument("images[" + i + "]", "images[" + i + "]: the image cannot be decoded ("
+              + e.getMessage() + ")");
+        }
+        throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+      }
+      for (int j = 0; j < encoded.size(); j++) {
+        out[encodedAt.get(j)] = new Prepared(batch.pixels(j), keys.get(j));
+      }
+      return List.of(out);
+    });
   }
 
   private ImageFormat check(String field, byte[] bytes) {
@@ -160,14 +191,19 @@ public final class ImagePreparer implements AutoCloseable {
     return out;
   }
 
-  private Decoding decoder(int size, int channels) {
-    return decoders.computeIfAbsent(size + "x" + channels, k -> new Decoding(size, size, channels, 32,
-        decodeThreads));
+  private CoalescingDecoder decoder(int size, int channels) {
+    return decoders.computeIfAbsent(size + "x" + channels, k -> {
+      Decoding decoding = decodings.computeIfAbsent(k, x -> new Decoding(size, size, channels, MAX_PER_RUN,
+          decodeThreads));
+      return new CoalescingDecoder(decoding::decode, MAX_PER_RUN, decodeThreads, decodeRuns);
+    });
   }
 
   @Override
   public void close() {
-    decoders.values().forEach(Decoding::close);
+    decodeRuns.shutdown();
     decoders.clear();
+    decodings.values().forEach(Decoding::close);
+    decodings.clear();
   }
 }

@@ -82,8 +82,8 @@ public final class Predictions {
           throw new dev.nimbus.server.batching.BatchingException(
               dev.nimbus.server.batching.BatchingException.Kind.CANCELLED, d.key(), "the call was cancelled", null);
         }
-        return preparer.prepare(req.getImagesList(), size, channels);
-      }, decodePool).thenCompose(prepared -> {
+        return preparer.prepareAsync(req.getImagesList(), size, channels);
+      }, decodePool).thenCompose(java.util.function.Function.identity()).thenCompose(prepared -> {
         long decoded = System.nanoTime();
         metrics.stage(modelId, "decode", (decoded - start) / 1e9);
         float[][] scores = new float[n][];
