@@ -20,8 +20,8 @@ import javax.imageio.stream.ImageOutputStream;
 
 /**
  * Writes the sample cloud images and their CSV in the lab's format ({@code [set,]uri,label}, URIs relative to the
- * CSV): per label, 15% of the images are marked TEST, 10% VALIDATION, 45% TRAIN, and 30% carry no set, so that
- * the server splits them. A few more images per label go to {@code holdout/}, outside the CSV, for predictions.
+ * CSV): per label, 15% of the images are marked TEST, 10% VALIDATION, 45% TRAIN (at least one each), and the
+ * rest carry no set, so that the server splits them. A few more images per label go to {@code holdout/}, outside the CSV, for predictions.
  */
 public final class CloudSampleWriter {
   public static final String CSV = "labels.csv";
@@ -68,10 +68,11 @@ public final class CloudSampleWriter {
     });
     Map<String, Map<String, Integer>> counts = new LinkedHashMap<>();
     StringBuilder csv = new StringBuilder();
+    String[] sets = sets(perLabel);
     for (String label : labels) {
       Map<String, Integer> bySet = counts.computeIfAbsent(label, l -> new LinkedHashMap<>());
       for (int i = 0; i < perLabel; i++) {
-        String set = setOf(i, perLabel);
+        String set = sets[i];
         bySet.merge(set, 1, Integer::sum);
         String uri = IMAGES + "/%s-%04d.jpg".formatted(label, i + 1);
         csv.append(set.isEmpty() ? "" : set + ",").append(uri).append(',').append(label).append('\n');
@@ -86,19 +87,25 @@ public final class CloudSampleWriter {
         labels.size() * holdoutPerLabel, baseline);
   }
 
-  /** The set of the {@code i}-th image of a label, spread evenly through the label's images. */
-  static String setOf(int i, int perLabel) {
-    int slot = (int) ((i * 7L + 3) % 20);
-    if (slot < 3) {
-      return "TEST";
+  /**
+   * The set of each of a label's images: 15% TEST, 10% VALIDATION, 45% TRAIN (at least one of each) and the rest
+   * without a set, spread through the label's images by a fixed shuffle.
+   */
+  static String[] sets(int perLabel) {
+    int test = Math.max(1, Math.round(0.15f * perLabel));
+    int validation = Math.max(1, Math.round(0.10f * perLabel));
+    int train = Math.max(1, Math.round(0.45f * perLabel));
+    List<Integer> order = new java.util.ArrayList<>();
+    for (int k = 0; k < perLabel; k++) {
+      order.add(k);
     }
-    if (slot < 5) {
-      return "VALIDATION";
+    java.util.Collections.shuffle(order, new java.util.Random(20_26_11_28L));
+    String[] sets = new String[perLabel];
+    for (int position = 0; position < perLabel; position++) {
+      sets[order.get(position)] = position < test ? "TEST" : position < test + validation ? "VALIDATION"
+          : position < test + validation + train ? "TRAIN" : "";
     }
-    if (slot < 14) {
-      return "TRAIN";
-    }
-    return "";
+    return sets;
   }
 
   private static void writeJpeg(BufferedImage image, Path file, float quality) {
