@@ -170,7 +170,7 @@ public final class NimbusServer implements AutoCloseable {
     this.modelStore = modelStore;
     this.decodePool = new ThreadPoolExecutor(config.serving().decodeThreads(), config.serving().decodeThreads(),
         60, TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(4096), threads("nimbus-decode"));
-    this.preparer = new ImagePreparer(inspector, datasets, blobs, Runtime.getRuntime().availableProcessors());
+    this.preparer = new ImagePreparer(inspector, datasets, blobs, config.serving().decodeThreads());
     Predictions predictions = new Predictions(deployments, preparer, decodePool, metrics,
         config.serving().maxImagesPerRequest(), config.serving().resultCacheSize());
     BatchPredictions batchPredictions = new BatchPredictions(deployments, datasets, operations, config);

@@ -58,10 +58,10 @@ public final class ImagePreparer implements AutoCloseable {
     });
   }
 
-  /** {@link #prepareAsync}, waiting for the decoding. */
+  /** {@link #check} then {@link #decode}, waiting for the decoding; WebP and TIFF are transcoded here. */
   public List<Prepared> prepare(List<ImageInput> images, int size, int channels) {
     try {
-      return prepareAsync(images, size, channels).join();
+      return decode(check(images, size, channels, true), Runnable::run).join();
     } catch (java.util.concurrent.CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -71,55 +71,98 @@ public final class ImagePreparer implements AutoCloseable {
   }
 
   /**
-   * Checks the images here (header, size, format: failures are thrown at once, as INVALID_ARGUMENT naming the
-   * image), then decodes them on the decode workers, together with other requests' images; the future fails
-   * with INVALID_ARGUMENT if TF cannot decode one.
+   * A request's images after {@link #check}: pre-decoded ones ready, encoded ones waiting for decoding (those
+   * TF cannot decode marked for transcoding).
    */
-  public CompletableFuture<List<Prepared>> prepareAsync(List<ImageInput> images, int size, int channels) {
-    Prepared[] out = new Prepared[images.size()];
-    List<byte[]> encoded = new ArrayList<>();
-    List<Integer> encodedAt = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
+  public static final class Checked {
+    private final Prepared[] out;
+    private final List<byte[]> encoded = new ArrayList<>();
+    private final List<ImageFormat> formats = new ArrayList<>();
+    private final List<Integer> encodedAt = new ArrayList<>();
+    private final List<String> keys = new ArrayList<>();
+    private final int size;
+    private final int channels;
+
+    private Checked(int count, int size, int channels) {
+      this.out = new Prepared[count];
+      this.size = size;
+      this.channels = channels;
+    }
+
+    private boolean needsTranscoding() {
+      return formats.stream().anyMatch(f -> f == ImageFormat.WEBP || f == ImageFormat.TIFF);
+    }
+  }
+
+  /**
+   * The cheap part, on the calling thread: each image's header (size, format, dimensions; no decompression bombs),
+   * stored examples read, pre-decoded pixels converted. A bad image is thrown at once as INVALID_ARGUMENT naming
+   * it. {@code withKeys}: compute each encoded image's SHA-256, which only the result cache needs.
+   */
+  public Checked check(List<ImageInput> images, int size, int channels, boolean withKeys) {
+    Checked c = new Checked(images.size(), size, channels);
     for (int i = 0; i < images.size(); i++) {
       ImageInput in = images.get(i);
       String field = "images[" + i + "]";
       switch (in.getSourceCase()) {
         case IMAGE_BYTES -> {
           byte[] bytes = in.getImageBytes().toByteArray();
-          encoded.add(decodable(field, bytes, check(field, bytes)));
-          encodedAt.add(i);
-          keys.add(BlobStore.sha256Hex(bytes));
+          c.formats.add(check(field, bytes));
+          c.encoded.add(bytes);
+          c.encodedAt.add(i);
+          c.keys.add(withKeys ? BlobStore.sha256Hex(bytes) : null);
         }
         case EXAMPLE -> {
           ExampleRow row = datasets.existingExample(in.getExample());
-          byte[] bytes = blobs.read(row.sha256());
-          encoded.add(decodable(field, bytes, ImageFormat.fromMimeType(row.mimeType())));
-          encodedAt.add(i);
-          keys.add(row.sha256());
+          c.encoded.add(blobs.read(row.sha256()));
+          c.formats.add(ImageFormat.fromMimeType(row.mimeType()));
+          c.encodedAt.add(i);
+          c.keys.add(row.sha256());
         }
-        case RAW_IMAGE -> out[i] = new Prepared(raw(field, in.getRawImage(), size, channels), null);
+        case RAW_IMAGE -> c.out[i] = new Prepared(raw(field, in.getRawImage(), size, channels), null);
         default -> throw ApiException.invalidArgument(field, field + " is empty (expected: image_bytes, example or"
             + " raw_image)");
       }
     }
-    if (encoded.isEmpty()) {
-      return CompletableFuture.completedFuture(List.of(out));
+    return c;
+  }
+
+  /**
+   * Decodes the checked images on the decode workers, together with other requests' images. WebP and TIFF, which
+   * TF cannot decode, are first transcoded on {@code transcoding} (slow: a full decode and a PNG encode). The
+   * future fails with INVALID_ARGUMENT naming the image if one cannot be decoded.
+   */
+  public CompletableFuture<List<Prepared>> decode(Checked c, java.util.concurrent.Executor transcoding) {
+    if (c.encoded.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of(c.out));
     }
-    return decoder(size, channels).decode(encoded).handle((batch, failure) -> {
+    if (!c.needsTranscoding()) {
+      return decodeChecked(c);
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      for (int j = 0; j < c.encoded.size(); j++) {
+        c.encoded.set(j, decodable("images[" + c.encodedAt.get(j) + "]", c.encoded.get(j), c.formats.get(j)));
+      }
+      return c;
+    }, transcoding).thenCompose(this::decodeChecked);
+  }
+
+  private CompletableFuture<List<Prepared>> decodeChecked(Checked c) {
+    return decoder(c.size, c.channels).decode(c.encoded).handle((batch, failure) -> {
       if (failure != null) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-            ? c.getCause() : failure;
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException e && e.getCause() != null
+            ? e.getCause() : failure;
         if (cause instanceof ImageDecodeException e) {
-          int i = encodedAt.get(e.index());
+          int i = c.encodedAt.get(e.index());
           throw ApiException.invalidArgument("images[" + i + "]", "images[" + i + "]: the image cannot be decoded ("
               + e.getMessage() + ")");
         }
         throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
       }
-      for (int j = 0; j < encoded.size(); j++) {
-        out[encodedAt.get(j)] = new Prepared(batch.pixels(j), keys.get(j));
+      for (int j = 0; j < c.encoded.size(); j++) {
+        c.out[c.encodedAt.get(j)] = new Prepared(batch.pixels(j), c.keys.get(j));
       }
-      return List.of(out);
+      return List.of(c.out);
     });
   }
 

@@ -77,13 +77,10 @@ public final class Predictions {
       }
     };
     try {
-      return CompletableFuture.supplyAsync(() -> {
-        if (cancelled.getAsBoolean()) {
-          throw new dev.nimbus.server.batching.BatchingException(
-              dev.nimbus.server.batching.BatchingException.Kind.CANCELLED, d.key(), "the call was cancelled", null);
-        }
-        return preparer.prepareAsync(req.getImagesList(), size, channels);
-      }, decodePool).thenCompose(java.util.function.Function.identity()).thenCompose(prepared -> {
+      // Header checks here, on the handler thread (cheap, and a bad image is answered at once); decoding on the
+      // decode workers, shared with concurrent requests; WebP/TIFF transcoding, when needed, on the decode pool.
+      ImagePreparer.Checked checked = preparer.check(req.getImagesList(), size, channels, cacheOn);
+      return preparer.decode(checked, decodePool).thenCompose(prepared -> {
         long decoded = System.nanoTime();
         metrics.stage(modelId, "decode", (decoded - start) / 1e9);
         float[][] scores = new float[n][];
@@ -121,6 +118,9 @@ public final class Predictions {
       release.run();
       throw ApiException.resourceExhausted("DECODE_QUEUE_FULL", "the server is decoding as many images as it can;"
           + " retry shortly", Duration.ofMillis(100));
+    } catch (RuntimeException e) {
+      release.run(); // A bad image: nothing was queued.
+      throw e;
     }
   }
 

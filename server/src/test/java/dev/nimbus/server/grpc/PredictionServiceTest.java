@@ -186,6 +186,11 @@ class PredictionServiceTest {
     ImageInput[] many = new ImageInput[257];
     java.util.Arrays.fill(many, bytes(ok));
     assertFails(Status.Code.INVALID_ARGUMENT, "at most 256", () -> predict(PredictParams.getDefaultInstance(), many));
+    // Refused requests give back their place in the queue: far more of them than it holds, then a good one.
+    for (int i = 0; i < 300; i++) {
+      assertFails(Status.Code.INVALID_ARGUMENT, "images[1]", () -> predict(PredictParams.getDefaultInstance(),
+          bytes(ok), bytes("not an image".getBytes())));
+    }
     assertThat(predict(PredictParams.getDefaultInstance(), bytes(ok)).getPredictionsCount()).isEqualTo(1);
   }
 
