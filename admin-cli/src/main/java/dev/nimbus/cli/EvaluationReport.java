@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -100,10 +99,10 @@ final class EvaluationReport {
    * PNG; null if it cannot be decoded.
    */
   private static String writeViewable(Path dir, String base, GalleryImage image) throws IOException {
-    String extension = EXTENSIONS.get(image.mimeType());
-    if (extension != null && !extension.equals(".tif")) {
-      Files.write(dir.resolve(base + extension), image.bytes());
-      return base + extension;
+    String extension = DatasetExamples.extension(image.mimeType());
+    if (BROWSER_FORMATS.contains(extension)) {
+      Files.write(dir.resolve(base + "." + extension), image.bytes());
+      return base + "." + extension;
     }
     java.awt.image.BufferedImage decoded;
     try {
@@ -409,18 +408,19 @@ final class EvaluationReport {
     return out.toString();
   }
 
-  private static final Map<String, String> EXTENSIONS = Map.of("image/jpeg", ".jpg", "image/png", ".png",
-      "image/gif", ".gif", "image/bmp", ".bmp", "image/webp", ".webp", "image/tiff", ".tif");
+  /** What browsers show as it is; TIFF and unknown types are turned into PNG. */
+  private static final java.util.Set<String> BROWSER_FORMATS = java.util.Set.of("jpg", "png", "gif", "bmp", "webp");
 
   private static double nanToZero(float v) {
     return Float.isNaN(v) ? 0 : v;
   }
 
   private static String f(float v) {
-    return Float.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
+    return ModelEvaluate.f(v);
   }
 
   private static String f2(float v) {
-    return String.format(Locale.ROOT, "%.2f", v);
+    return ModelEvaluate.f2(v);
   }
+
 }

@@ -172,11 +172,11 @@ final class ModelEvaluate extends NimbusCommand.WithClient {
     t.print(out);
   }
 
-  private static String f(float v) {
+  static String f(float v) {
     return Float.isNaN(v) ? "n/a" : String.format(Locale.ROOT, "%.3f", v);
   }
 
-  private static String f2(float v) {
+  static String f2(float v) {
     return String.format(Locale.ROOT, "%.2f", v);
   }
 }

@@ -136,7 +136,7 @@ final class QuickstartCommand extends NimbusCommand {
 
   private void lab(NimbusClient client, Path samples, Path report, double baseline) {
     heading(3, "Create the dataset");
-    if (exists(() -> client.datasets().get(DATASET))) {
+    if (orNullIfMissing(() -> client.datasets().get(DATASET)) != null) {
       note("the dataset '" + DATASET + "' exists from an earlier run; keeping it");
     } else {
       run("datasets", "create", DATASET);
@@ -155,7 +155,7 @@ final class QuickstartCommand extends NimbusCommand {
     run("datasets", "stats", DATASET);
 
     heading(6, "Train " + MODEL + " (" + baseModel + ")");
-    Model model = existing(client);
+    Model model = orNullIfMissing(() -> client.models().get(MODEL));
     if (model != null && model.getTrainingState() == Model.TrainingState.TRAINED
         && model.getBaseModel().equals(baseModel)) {
       note("models/" + MODEL + " was trained by an earlier run; reusing it ('nimbus models delete " + MODEL
@@ -278,17 +278,6 @@ final class QuickstartCommand extends NimbusCommand {
     out.flush();
   }
 
-  private Model existing(NimbusClient client) {
-    try {
-      return client.models().get(MODEL);
-    } catch (StatusRuntimeException e) {
-      if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        return null;
-      }
-      throw e;
-    }
-  }
-
   /** The model once it is neither LOADING nor UNLOADING (a restarted server redeploys in the background). */
   private Model settled(NimbusClient client) {
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -308,13 +297,13 @@ final class QuickstartCommand extends NimbusCommand {
     }
   }
 
-  private static boolean exists(Runnable get) {
+  /** What {@code get} returns, or null when the server says NOT_FOUND. */
+  private static <T> T orNullIfMissing(java.util.function.Supplier<T> get) {
     try {
-      get.run();
-      return true;
+      return get.get();
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-        return false;
+        return null;
       }
       throw e;
     }

@@ -260,10 +260,9 @@ public final class HeadTrainer implements AutoCloseable {
   }
 
   private Evaluation evaluate(Embeddings data, Labels labels, BooleanSupplier cancelled) {
-    return SessionLoops.evaluate(session, features, targets, evalLossSum, evalCorrectSum, labels, data.count(), EVAL_BATCH,
-        (from, to) -> featuresTensor(data, from, to), cancelled);
+    return SessionLoops.evaluate(session, features, targets, evalLossSum, evalCorrectSum, labels, data.count(),
+        EVAL_BATCH, (from, to) -> featuresTensor(data, from, to), cancelled);
   }
-
 
   /** Probabilities [count][labelCount] with the current weights. */
   public float[][] predict(Embeddings data) {

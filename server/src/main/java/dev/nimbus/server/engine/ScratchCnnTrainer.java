@@ -233,10 +233,9 @@ public final class ScratchCnnTrainer implements AutoCloseable {
   }
 
   private Evaluation evaluate(ImageBatch batch, Labels labels, BooleanSupplier cancelled) {
-    return SessionLoops.evaluate(session, images, targets, evalLossSum, evalCorrectSum, labels, batch.count(), EVAL_BATCH,
-        (from, to) -> imagesTensor(batch, from, to), cancelled);
+    return SessionLoops.evaluate(session, images, targets, evalLossSum, evalCorrectSum, labels, batch.count(),
+        EVAL_BATCH, (from, to) -> imagesTensor(batch, from, to), cancelled);
   }
-
 
   /** Class probabilities [count][labelCount] with the current weights. */
   public float[][] predict(ImageBatch batch) {
