@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.longrunning.OperationsGrpc;
+import dev.nimbus.api.Idempotency;
 import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.DatasetServiceGrpc;
@@ -37,9 +38,44 @@ class RetryPolicyTest {
         methods.add(m.getFullMethodName());
       }
     }
-    assertThat(methods).containsAll(RetryPolicy.IDEMPOTENT);
-    assertThat(RetryPolicy.IDEMPOTENT).noneMatch(m -> m.matches(".*/(Create|Import|Update|Delete|Deploy|Undeploy"
+    assertThat(methods).containsAll(RetryPolicy.retried());
+    assertThat(RetryPolicy.retried()).noneMatch(m -> m.matches(".*/(Create|Import|Update|Delete|Deploy|Undeploy"
         + "|Export|BatchPredict).*"));
+  }
+
+  @Test
+  void retried_isWhatTheProtosDeclare_readsAndCancel() {
+    assertThat(RetryPolicy.retried()).containsExactlyInAnyOrder(
+        "nimbus.v1.DatasetService/GetDataset",
+        "nimbus.v1.DatasetService/ListDatasets",
+        "nimbus.v1.DatasetService/GetDatasetStats",
+        "nimbus.v1.DatasetService/ListAnnotationSpecs",
+        "nimbus.v1.DatasetService/ListExamples",
+        "nimbus.v1.DatasetService/GetExample",
+        "nimbus.v1.DatasetService/ReadExampleImage",
+        "nimbus.v1.ModelService/GetModel",
+        "nimbus.v1.ModelService/ListModels",
+        "nimbus.v1.ModelService/GetModelEvaluation",
+        "nimbus.v1.ModelService/ListModelEvaluations",
+        "nimbus.v1.PredictionService/Predict",
+        "google.longrunning.Operations/GetOperation",
+        "google.longrunning.Operations/ListOperations",
+        "google.longrunning.Operations/WaitOperation",
+        "google.longrunning.Operations/CancelOperation");
+  }
+
+  @Test
+  void everyMethodOfEveryService_hasALevel() {
+    int methods = 0;
+    for (ServiceDescriptor s : List.of(DatasetServiceGrpc.getServiceDescriptor(),
+        ModelServiceGrpc.getServiceDescriptor(), PredictionServiceGrpc.getServiceDescriptor(),
+        OperationsGrpc.getServiceDescriptor())) {
+      methods += s.getMethods().size();
+      for (MethodDescriptor<?, ?> m : s.getMethods()) {
+        assertThat(Idempotency.all()).containsKey(m.getFullMethodName());
+      }
+    }
+    assertThat(Idempotency.all()).hasSize(methods);
   }
 
   @Test

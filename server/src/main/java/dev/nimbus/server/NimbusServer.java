@@ -270,10 +270,8 @@ public final class NimbusServer implements AutoCloseable {
           setDeploymentState(m.getName(), Model.DeploymentState.AVAILABLE, null);
         } catch (RuntimeException e) {
           log.error("Could not deploy {} again after the restart", m.getName(), e);
-          setDeploymentState(m.getName(), Model.DeploymentState.DEPLOYMENT_FAILED, com.google.rpc.Status.newBuilder()
-              .setCode(e instanceof dev.nimbus.server.util.ApiException a ? a.code().value()
-                  : com.google.rpc.Code.INTERNAL_VALUE)
-              .setMessage("deploying again after a restart failed: " + e.getMessage()).build());
+          setDeploymentState(m.getName(), Model.DeploymentState.DEPLOYMENT_FAILED,
+              dev.nimbus.server.error.ErrorStatus.of(e, "deploying " + m.getName() + " again"));
         }
       }
     }, "nimbus-redeploy");

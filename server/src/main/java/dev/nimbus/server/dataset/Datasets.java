@@ -2,6 +2,7 @@ package dev.nimbus.server.dataset;
 
 import com.google.longrunning.Operation;
 import com.google.protobuf.FieldMask;
+import com.google.rpc.Code;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.dataset.DatasetStore.DatasetRow;
 import dev.nimbus.server.dataset.DatasetStore.ExampleRow;
@@ -9,7 +10,7 @@ import dev.nimbus.server.dataset.DatasetStore.SplitCount;
 import dev.nimbus.server.dataset.RowFailure.RowException;
 import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.storage.BlobStore;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ListQueries;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationType;
@@ -31,7 +32,6 @@ import dev.nimbus.v1.ListExamplesResponse;
 import dev.nimbus.v1.MlUse;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.UpdateDatasetRequest;
-import io.grpc.Status;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -122,7 +122,7 @@ public final class Datasets {
     store.database().write(c -> {
       DatasetRow row = store.dataset(c, id).orElseThrow(() -> notFound(id));
       if (!d.getEtag().isEmpty() && !d.getEtag().equals(DatasetProtos.etag(row))) {
-        throw ApiException.of(Status.Code.ABORTED, "ETAG_MISMATCH", "dataset " + ResourceNames.dataset(id)
+        throw ApiException.of(Code.ABORTED, "ETAG_MISMATCH", "dataset " + ResourceNames.dataset(id)
             + " changed since it was read (etag " + DatasetProtos.etag(row) + ", given " + d.getEtag()
             + "); read it again and retry");
       }
@@ -231,7 +231,7 @@ public final class Datasets {
     try {
       return Files.readAllBytes(Path.of(snapshot.getCsvUri()));
     } catch (IOException e) {
-      throw ApiException.of(Status.Code.DATA_LOSS, "CSV_SNAPSHOT_LOST", "the server's copy of the CSV is gone ("
+      throw ApiException.of(Code.DATA_LOSS, "CSV_SNAPSHOT_LOST", "the server's copy of the CSV is gone ("
           + e.getMessage() + "); start again");
     }
   }

@@ -1,6 +1,6 @@
 package dev.nimbus.server.dataset;
 
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import java.io.IOException;
 import java.io.StringReader;

@@ -15,7 +15,7 @@ import dev.nimbus.server.image.InvalidImageException;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.BlobStore;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.Dataset;
@@ -110,7 +110,7 @@ public final class ImportDataHandler implements OperationHandler {
     try {
       csvBytes = Files.readAllBytes(snapshot);
     } catch (IOException e) {
-      throw ApiException.of(io.grpc.Status.Code.DATA_LOSS, "CSV_SNAPSHOT_LOST",
+      throw ApiException.of(Code.DATA_LOSS, "CSV_SNAPSHOT_LOST",
           "the server's copy of the CSV is gone (" + e.getMessage() + "); run the import again");
     }
     ImportCsv csv = ImportCsv.parse(csvBytes);

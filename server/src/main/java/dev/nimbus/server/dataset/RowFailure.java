@@ -4,7 +4,7 @@ import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.Status;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 
 /**

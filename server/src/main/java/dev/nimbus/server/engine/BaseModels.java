@@ -4,7 +4,7 @@ import dev.nimbus.server.engine.backbone.Backbone;
 import dev.nimbus.server.engine.backbone.Backbones;
 import dev.nimbus.server.engine.backbone.TfjsBackbone;
 import dev.nimbus.server.storage.StorageException;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import java.io.IOException;
 import java.io.InputStream;

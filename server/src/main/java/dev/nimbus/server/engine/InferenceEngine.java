@@ -7,7 +7,7 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,7 +6,7 @@ import ai.djl.repository.zoo.ZooModel;
 import dev.nimbus.server.engine.backbone.Backbone;
 import dev.nimbus.server.training.DatasetSnapshot;
 import dev.nimbus.server.training.ModelTrainer;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateModelDetails;

@@ -11,7 +11,7 @@ import com.google.longrunning.WaitOperationRequest;
 import com.google.protobuf.Empty;
 import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.operation.OperationRecord;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ListQueries;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;

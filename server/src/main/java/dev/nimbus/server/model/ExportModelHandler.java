@@ -4,7 +4,7 @@ import com.google.protobuf.Any;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.StorageException;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ExportModelRequest;
 import dev.nimbus.v1.ExportModelResponse;

@@ -7,7 +7,7 @@ import dev.nimbus.server.dataset.DatasetStore.DatasetRow;
 import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.training.DatasetSnapshot;
 import dev.nimbus.server.training.ModelTrainer;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ListQueries;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;

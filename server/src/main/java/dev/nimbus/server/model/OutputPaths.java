@@ -1,7 +1,8 @@
 package dev.nimbus.server.model;
 
+import com.google.rpc.Code;
 import dev.nimbus.server.config.ServerConfig;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import java.io.IOException;
 import java.net.URI;
@@ -52,7 +53,7 @@ public final class OutputPaths {
         emptyFolder = false;
       }
       if (!(emptyFolder && emptyFolderAllowed)) {
-        throw ApiException.of(io.grpc.Status.Code.ALREADY_EXISTS, "OUTPUT_EXISTS", field + ": " + p
+        throw ApiException.of(Code.ALREADY_EXISTS, "OUTPUT_EXISTS", field + ": " + p
             + " already exists; the server never overwrites (choose a new path" + (emptyFolderAllowed
             ? " or an empty folder)" : ")"));
       }

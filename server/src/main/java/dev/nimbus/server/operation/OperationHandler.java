@@ -18,7 +18,7 @@ public interface OperationHandler {
 
   /**
    * Does the work. Returns normally only after calling {@link OperationContext#finish}. Throws
-   * {@link dev.nimbus.server.util.ApiException} to fail the operation with that status,
+   * {@link dev.nimbus.server.error.ApiException} to fail the operation with that status,
    * {@link OperationContext.Stopped} when asked to stop.
    */
   void run(OperationContext ctx) throws Exception;

@@ -5,7 +5,8 @@ import com.google.protobuf.Message;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
 import dev.nimbus.server.storage.Database;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.error.ErrorStatus;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.OperationMetadata;
@@ -136,9 +137,9 @@ public final class OperationManager implements AutoCloseable {
       } else {
         log.warn("Operation {} ({}) was running when the server stopped and cannot be resumed; marking it failed",
             r.id(), r.metadata().getKind());
-        fail(r.id(), r.metadata(), Status.newBuilder().setCode(Code.ABORTED_VALUE)
-            .setMessage("the server stopped while this operation was running, and operations of this kind cannot"
-                + " be resumed; start it again").build());
+        fail(r.id(), r.metadata(), ErrorStatus.of(ApiException.of(Code.ABORTED, "NOT_RESUMABLE",
+            "the server stopped while this operation was running, and operations of this kind cannot be resumed;"
+                + " start it again")));
       }
     }
   }
@@ -168,16 +169,12 @@ public final class OperationManager implements AutoCloseable {
       // Only shutdown interrupts operation threads: leave it RUNNING, to resume at the next start.
       Thread.currentThread().interrupt();
       log.info("Operation {} interrupted by shutdown; it resumes when the server starts again", record.id());
-    } catch (ApiException e) {
-      fail(r.id, r.metadata, Status.newBuilder().setCode(e.code().value()).setMessage(e.getMessage()).build());
     } catch (Exception | Error e) {
       if (stopping && hasInterruptCause(e)) {
         log.info("Operation {} interrupted by shutdown; it resumes when the server starts again", record.id());
         return;
       }
-      log.error("Operation {} ({}) failed", record.id(), handler.kind(), e);
-      fail(r.id, r.metadata, Status.newBuilder().setCode(Code.INTERNAL_VALUE)
-          .setMessage("internal error: " + e + " (see the server log)").build());
+      fail(r.id, r.metadata, ErrorStatus.of(e, "operation " + record.id() + " (" + handler.kind() + ")"));
     } finally {
       running.remove(r.id);
       r.done.complete(null);

@@ -18,7 +18,7 @@ import dev.nimbus.server.model.ModelStore;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.BlobStore;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictDetails;
 import dev.nimbus.v1.BatchPredictRequest;

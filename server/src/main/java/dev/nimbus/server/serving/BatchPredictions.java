@@ -6,7 +6,7 @@ import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.dataset.ImportCsv;
 import dev.nimbus.server.model.OutputPaths;
 import dev.nimbus.server.operation.OperationManager;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictDetails;
 import dev.nimbus.v1.BatchPredictInputConfig;

@@ -6,7 +6,8 @@ import com.google.rpc.Status;
 import dev.nimbus.server.model.ModelStore;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.error.ErrorStatus;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.DeployModelRequest;
 import dev.nimbus.v1.Model;
@@ -51,10 +52,7 @@ public final class DeployModelHandler implements OperationHandler {
     try {
       deployments.deploy(model, spec.getDeploymentConfig());
     } catch (RuntimeException e) {
-      log.warn("Deploying {} failed", spec.getName(), e);
-      Status error = e instanceof ApiException a
-          ? Status.newBuilder().setCode(a.code().value()).setMessage(a.getMessage()).build()
-          : Status.newBuilder().setCode(Code.INTERNAL_VALUE).setMessage("loading the model failed: " + e).build();
+      Status error = ErrorStatus.of(e, "the deployment of " + spec.getName());
       setState(id, Model.DeploymentState.DEPLOYMENT_FAILED, error);
       store.database().write(c -> {
         ctx.finishWithError(c, ctx.metadata().toBuilder().setStatusMessage(error.getMessage()).build(),

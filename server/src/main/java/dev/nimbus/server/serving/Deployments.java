@@ -8,7 +8,7 @@ import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.engine.ImageBatch;
 import dev.nimbus.server.engine.InferenceEngine;
 import dev.nimbus.server.model.ModelFiles;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchingConfig;

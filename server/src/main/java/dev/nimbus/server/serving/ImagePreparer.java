@@ -9,7 +9,7 @@ import dev.nimbus.server.image.ImageInfo;
 import dev.nimbus.server.image.ImageInspector;
 import dev.nimbus.server.image.InvalidImageException;
 import dev.nimbus.server.storage.BlobStore;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.v1.ImageInput;
 import dev.nimbus.v1.RawImage;
 import java.awt.image.BufferedImage;

@@ -3,7 +3,7 @@ package dev.nimbus.server.serving;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.nimbus.server.metrics.ServerMetrics;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ImagePrediction;
@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
@@ -113,7 +114,13 @@ public final class Predictions {
           }
           return respond(req, d, scores, threshold, maxPredictions, start, decoded, scored);
         });
-      }).whenComplete((r, e) -> release.run());
+      }).handle((response, failure) -> {
+        release.run();
+        if (failure != null) {
+          throw new CompletionException(QueueRefusals.toApi(failure, d.model().getName()));
+        }
+        return response;
+      });
     } catch (RejectedExecutionException e) {
       release.run();
       throw ApiException.resourceExhausted("DECODE_QUEUE_FULL", "the server is decoding as many images as it can;"

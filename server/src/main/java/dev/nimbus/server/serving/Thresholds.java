@@ -1,6 +1,6 @@
 package dev.nimbus.server.serving;
 
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.v1.ImagePrediction;
 import dev.nimbus.v1.LabelScore;
 import dev.nimbus.v1.Model;

@@ -13,7 +13,8 @@ import dev.nimbus.server.model.ModelStore;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.BlobStore;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.error.ErrorStatus;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationType;
@@ -89,16 +90,12 @@ public final class CreateModelHandler implements OperationHandler {
     } catch (Cancelled e) {
       failModel(ctx, id, model, OperationMetadata.State.CANCELLED, Status.newBuilder().setCode(Code.CANCELLED_VALUE)
           .setMessage("training was cancelled before a model could be kept").build(), Model.StopReason.CANCELLED);
-    } catch (ApiException e) {
-      failModel(ctx, id, model, OperationMetadata.State.FAILED,
-          Status.newBuilder().setCode(e.code().value()).setMessage(e.getMessage()).build(), null);
     } catch (Exception | Error e) {
-      if (ctx.stopping()) {
+      if (ctx.stopping() && !(e instanceof ApiException)) {
         throw e;
       }
-      failModel(ctx, id, model, OperationMetadata.State.FAILED, Status.newBuilder().setCode(Code.INTERNAL_VALUE)
-          .setMessage("training failed: " + e + " (see the server log)").build(), null);
-      org.slf4j.LoggerFactory.getLogger(CreateModelHandler.class).error("Training of models/{} failed", id, e);
+      failModel(ctx, id, model, OperationMetadata.State.FAILED, ErrorStatus.of(e, "the training of models/" + id),
+          null);
     } finally {
       if (work != null) {
         ModelFiles.deleteTree(work);

@@ -4,7 +4,7 @@ import dev.nimbus.server.dataset.DatasetStore;
 import dev.nimbus.server.dataset.DatasetStore.LabeledExample;
 import dev.nimbus.server.dataset.LabelStatistics;
 import dev.nimbus.server.storage.BlobStore;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.LabelCount;

@@ -1,5 +1,6 @@
 package dev.nimbus.server.util;
 
+import dev.nimbus.server.error.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;

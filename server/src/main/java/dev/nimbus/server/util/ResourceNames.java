@@ -1,11 +1,14 @@
 package dev.nimbus.server.util;
 
+import dev.nimbus.server.error.ApiException;
 import java.util.regex.Pattern;
 
 /** Parsing and validation of resource names ({@code datasets/clouds}, {@code operations/abc}). */
 public final class ResourceNames {
   private static final Pattern ID = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]{1,32}");
+  /** An example is named by its image's SHA-256, in lowercase hex. */
+  private static final Pattern EXAMPLE_ID = Pattern.compile("[0-9a-f]{64}");
 
   private ResourceNames() {}
 
@@ -49,7 +52,7 @@ public final class ResourceNames {
   public static String[] exampleIds(String field, String name) {
     String[] parts = name.split("/", -1);
     if (parts.length != 4 || !parts[0].equals("datasets") || !isValidId(parts[1]) || !parts[2].equals("examples")
-        || !dev.nimbus.server.storage.BlobStore.isSha256Hex(parts[3])) {
+        || !EXAMPLE_ID.matcher(parts[3]).matches()) {
       throw ApiException.invalidArgument(field, field + ": '" + abbreviate(name)
           + "' is not an example name (expected: datasets/{dataset}/examples/{64 lowercase hex digits})");
     }

@@ -3,7 +3,7 @@ package dev.nimbus.server.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -80,7 +80,7 @@ class ImportCsvTest {
   private static void assertInvalid(byte[] bytes, String fragment) {
     assertThatThrownBy(() -> ImportCsv.parse(bytes))
         .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.code()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+          assertThat(e.code()).isEqualTo(com.google.rpc.Code.INVALID_ARGUMENT);
           assertThat(e.getMessage()).contains(fragment);
         });
   }

@@ -1,5 +1,7 @@
 package dev.nimbus.server.util;
 
+import dev.nimbus.server.error.ApiException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,20 +1,25 @@
 package dev.nimbus.server.grpc.interceptor;
 
+import com.google.rpc.Code;
+import dev.nimbus.api.Idempotency;
 import dev.nimbus.server.config.ServerConfig.Role;
-import io.grpc.Contexts;
+import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.grpc.StatusMapping;
 import io.grpc.Context;
+import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
 
 /**
  * API keys: {@code x-api-key: KEY} or {@code authorization: Bearer KEY}. Without a valid key a call is
- * UNAUTHENTICATED; a READER key calling a method that changes something is PERMISSION_DENIED. Health checks and
+ * UNAUTHENTICATED; a READER key calling a method that changes something (one its proto does not declare
+ * {@code NO_SIDE_EFFECTS}, see {@link Idempotency}) is PERMISSION_DENIED. Health checks and
  * reflection stay open so that load balancers and generic tools work. The caller's role travels in the Context.
  */
 public final class AuthInterceptor implements ServerInterceptor {
@@ -44,28 +49,27 @@ public final class AuthInterceptor implements ServerInterceptor {
       }
     }
     if (key == null) {
-      call.close(Status.UNAUTHENTICATED.withDescription("this server needs an API key: send it in the x-api-key"
-          + " header (nimbus --api-key, or NimbusClient.builder().apiKey(...))"), new Metadata());
-      return new ServerCall.Listener<>() {};
+      return refuse(call, ApiException.of(Code.UNAUTHENTICATED, "API_KEY_MISSING", "this server needs an API key:"
+          + " send it in the x-api-key header (nimbus --api-key, or NimbusClient.builder().apiKey(...))"));
     }
     Role role = lookup(key);
     if (role == null) {
-      call.close(Status.UNAUTHENTICATED.withDescription("the API key is not valid on this server"), new Metadata());
-      return new ServerCall.Listener<>() {};
+      return refuse(call, ApiException.of(Code.UNAUTHENTICATED, "API_KEY_INVALID",
+          "the API key is not valid on this server"));
     }
-    String method = call.getMethodDescriptor().getBareMethodName();
-    if (role == Role.READER && !isReadOnly(method)) {
-      call.close(Status.PERMISSION_DENIED.withDescription("the API key has role reader, which may not call " + method
-          + " (it needs role admin)"), new Metadata());
-      return new ServerCall.Listener<>() {};
+    String method = call.getMethodDescriptor().getFullMethodName();
+    if (role == Role.READER && !Idempotency.isReadOnly(method)) {
+      return refuse(call, ApiException.of(Code.PERMISSION_DENIED, "ROLE_NOT_ALLOWED", "the API key has role reader,"
+          + " which may not call " + call.getMethodDescriptor().getBareMethodName() + " (it changes something and"
+          + " needs role admin)"));
     }
     return Contexts.interceptCall(Context.current().withValue(ROLE, role), call, headers, next);
   }
 
-  /** Methods that change nothing: Get*, List*, Read*, Wait*, and Predict. */
-  static boolean isReadOnly(String method) {
-    return method != null && (method.startsWith("Get") || method.startsWith("List") || method.startsWith("Read")
-        || method.startsWith("Wait") || method.equals("Predict"));
+  private static <Q> ServerCall.Listener<Q> refuse(ServerCall<Q, ?> call, ApiException why) {
+    StatusRuntimeException s = StatusMapping.toStatus(why);
+    call.close(s.getStatus(), s.getTrailers());
+    return new ServerCall.Listener<>() {};
   }
 
   /** Compares against every key in constant time, so timing does not reveal how much of a key was right. */

@@ -1,15 +1,14 @@
 package dev.nimbus.server.grpc.interceptor;
 
-import com.google.protobuf.Any;
-import com.google.rpc.ErrorInfo;
-import com.google.rpc.RetryInfo;
-import dev.nimbus.server.util.ApiException;
+import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.grpc.StatusMapping;
 import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.protobuf.StatusProto;
+import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the call completes or is cancelled.
  */
 public final class ConcurrencyLimitInterceptor implements ServerInterceptor {
+  private static final Duration RETRY_AFTER = Duration.ofMillis(100);
+
   private final int limit;
   private final AtomicInteger inFlight = new AtomicInteger();
 
@@ -38,14 +39,8 @@ public final class ConcurrencyLimitInterceptor implements ServerInterceptor {
       ServerCallHandler<Q, R> next) {
     if (inFlight.incrementAndGet() > limit) {
       inFlight.decrementAndGet();
-      com.google.rpc.Status s = com.google.rpc.Status.newBuilder()
-          .setCode(com.google.rpc.Code.RESOURCE_EXHAUSTED_VALUE)
-          .setMessage("the server is handling " + limit + " calls already; retry shortly")
-          .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain(ApiException.DOMAIN).setReason("TOO_MANY_CALLS").build()))
-          .addDetails(Any.pack(RetryInfo.newBuilder()
-              .setRetryDelay(com.google.protobuf.Duration.newBuilder().setNanos(100_000_000)).build()))
-          .build();
-      io.grpc.StatusRuntimeException e = StatusProto.toStatusRuntimeException(s);
+      StatusRuntimeException e = StatusMapping.toStatus(ApiException.resourceExhausted("TOO_MANY_CALLS",
+          "the server is handling " + limit + " calls already; retry shortly", RETRY_AFTER));
       call.close(e.getStatus(), e.getTrailers());
       return new ServerCall.Listener<>() {};
     }

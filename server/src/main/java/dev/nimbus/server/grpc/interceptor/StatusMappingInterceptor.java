@@ -11,7 +11,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Closes a call whose handler threw with the status {@link StatusMapping} gives, instead of UNKNOWN. */
+/**
+ * Closes a call whose handler threw, an {@code Error} included, with the status {@link StatusMapping} gives, instead
+ * of grpc's UNKNOWN, and keeps the call from being closed twice.
+ */
 public final class StatusMappingInterceptor implements ServerInterceptor {
   @Override
   public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -28,7 +31,7 @@ public final class StatusMappingInterceptor implements ServerInterceptor {
     ServerCall.Listener<Q> delegate;
     try {
       delegate = next.startCall(tracked, headers);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       fail(tracked, e);
       return new ServerCall.Listener<>() {};
     }
@@ -37,7 +40,7 @@ public final class StatusMappingInterceptor implements ServerInterceptor {
       public void onMessage(Q message) {
         try {
           super.onMessage(message);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           fail(tracked, e);
         }
       }
@@ -46,7 +49,7 @@ public final class StatusMappingInterceptor implements ServerInterceptor {
       public void onHalfClose() {
         try {
           super.onHalfClose();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           fail(tracked, e);
         }
       }
@@ -55,14 +58,14 @@ public final class StatusMappingInterceptor implements ServerInterceptor {
       public void onReady() {
         try {
           super.onReady();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           fail(tracked, e);
         }
       }
     };
   }
 
-  private static void fail(ServerCall<?, ?> call, RuntimeException e) {
+  private static void fail(ServerCall<?, ?> call, Throwable e) {
     StatusRuntimeException s = StatusMapping.toStatus(e);
     call.close(s.getStatus(), s.getTrailers() == null ? new Metadata() : s.getTrailers());
   }
