@@ -1,6 +1,5 @@
 package dev.nimbus.cli;
 
-import com.google.longrunning.Operation;
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.client.OperationFuture;
 import dev.nimbus.v1.AnnotationSpec;

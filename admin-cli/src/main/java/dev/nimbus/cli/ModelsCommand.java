@@ -1,6 +1,5 @@
 package dev.nimbus.cli;
 
-import com.google.longrunning.Operation;
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.client.OperationFuture;
 import dev.nimbus.v1.BatchingConfig;
@@ -10,7 +9,6 @@ import dev.nimbus.v1.ExportModelRequest;
 import dev.nimbus.v1.ExportModelResponse;
 import dev.nimbus.v1.ListModelsRequest;
 import dev.nimbus.v1.Model;
-import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.OperatingPoint;
 import dev.nimbus.v1.OutputConfig;
 import dev.nimbus.v1.TrainingParams;

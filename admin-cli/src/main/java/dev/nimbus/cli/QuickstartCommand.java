@@ -84,7 +84,7 @@ final class QuickstartCommand extends NimbusCommand {
 
     out.println("Nimbus quickstart: the AutoML Vision lab, on this machine, in " + display(root));
     if (baseModel == null) {
-      baseModel = dev.nimbus.server.engine.BaseModels.mobilenetAvailable() ? "mobilenet_v2" : "scratch_cnn";
+      baseModel = dev.nimbus.server.training.BaseModels.mobilenetAvailable() ? "mobilenet_v2" : "scratch_cnn";
       if (baseModel.equals("scratch_cnn")) {
         note("the pretrained MobileNetV2 weights are not in this build (it fetches them with npm); training a small"
             + " CNN from scratch instead, which is less accurate");

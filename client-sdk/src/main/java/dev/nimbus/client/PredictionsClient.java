@@ -1,13 +1,13 @@
 package dev.nimbus.client;
 
+import com.google.protobuf.CodedOutputStream;
 import dev.nimbus.v1.BatchPredictRequest;
 import dev.nimbus.v1.BatchPredictResponse;
+import dev.nimbus.v1.ImageInput;
 import dev.nimbus.v1.PredictRequest;
 import dev.nimbus.v1.PredictResponse;
-import dev.nimbus.v1.PredictionServiceGrpc;
-import com.google.protobuf.CodedOutputStream;
-import dev.nimbus.v1.ImageInput;
 import dev.nimbus.v1.PredictTimings;
+import dev.nimbus.v1.PredictionServiceGrpc;
 import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.List;

@@ -70,6 +70,7 @@ public final class BatchScheduler implements AutoCloseable {
   private Thread leader;
   private int idleThreads;
   private boolean shutdown;
+  private boolean threadsStarted;
 
   private BatchScheduler(Builder builder) {
     this.ticker = builder.ticker;
@@ -90,10 +91,6 @@ public final class BatchScheduler implements AutoCloseable {
     return new Builder();
   }
 
-  /** Started after construction, so no thread sees a half-built scheduler. */
-  private void start() {
-    threads.forEach(Thread::start);
-  }
 
   /**
    * Adds a model's queue.
@@ -104,10 +101,20 @@ public final class BatchScheduler implements AutoCloseable {
    */
   public <I, O> ModelQueue<I, O> register(String modelKey, BatchingOptions options,
       Supplier<? extends BatchRunner<I, O>> runnerFactory) {
+    return register(modelKey, options, runnerFactory, listener);
+  }
+
+  /**
+   * Adds a model's queue whose events go to {@code queueListener} instead of the scheduler's listener (a listener
+   * that knows the model, so it never has to read it back out of {@code modelKey}).
+   */
+  public <I, O> ModelQueue<I, O> register(String modelKey, BatchingOptions options,
+      Supplier<? extends BatchRunner<I, O>> runnerFactory, BatchListener queueListener) {
     Objects.requireNonNull(modelKey, "modelKey");
     Objects.requireNonNull(options, "options");
     Objects.requireNonNull(runnerFactory, "runnerFactory");
-    ModelQueue<I, O> queue = new ModelQueue<>(this, modelKey, options, runnerFactory);
+    Objects.requireNonNull(queueListener, "queueListener");
+    ModelQueue<I, O> queue = new ModelQueue<>(this, modelKey, options, runnerFactory, queueListener);
     lock.lock();
     try {
       if (shutdown) {
@@ -117,6 +124,12 @@ public final class BatchScheduler implements AutoCloseable {
         throw new IllegalArgumentException("modelKey: %s (expected: not registered already)".formatted(modelKey));
       }
       ring.add(queue);
+      if (!threadsStarted) {
+        // Started with the first model rather than by the builder: a scheduler that never serves holds no threads,
+        // and no thread sees a half-built scheduler.
+        threadsStarted = true;
+        threads.forEach(Thread::start);
+      }
     } finally {
       lock.unlock();
     }
@@ -347,8 +360,8 @@ public final class BatchScheduler implements AutoCloseable {
     completion.run();
   }
 
-  /** Calls the listener, which must not break a batch thread. */
-  void report(Consumer<BatchListener> event) {
+  /** Calls a queue's listener, which must not break a batch thread. */
+  static void report(BatchListener listener, Consumer<BatchListener> event) {
     try {
       event.accept(listener);
     } catch (RuntimeException e) {
@@ -424,11 +437,9 @@ public final class BatchScheduler implements AutoCloseable {
       return this;
     }
 
-    /** A new scheduler, its batch threads started. */
+    /** A new scheduler; its batch threads start when the first model is registered. */
     public BatchScheduler build() {
-      BatchScheduler scheduler = new BatchScheduler(this);
-      scheduler.start();
-      return scheduler;
+      return new BatchScheduler(this);
     }
   }
 }

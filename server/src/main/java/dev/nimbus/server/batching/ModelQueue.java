@@ -17,7 +17,7 @@ import java.util.function.Supplier;
  * The queue of one registered model: where its predict requests are submitted.
  *
  * <p><b>Admission.</b> A request of k images is admitted whole or not at all, at once: if fewer than k of
- * {@code maxQueuedImages} are free its future fails with QUEUE_FULL and a suggested retry delay,
+ * {@code maxQueuedImages} are free it is refused with QUEUE_FULL and a suggested retry delay,
  *
  * <pre>
  *   retryAfter = max(1 ms, ceil((queued + k - maxQueuedImages) / maxBatchSize) * runEstimate / batchThreads)
@@ -28,14 +28,21 @@ import java.util.function.Supplier;
  * model's recent engine call times, or {@code maxBatchDelay} before the first call has finished. The estimate is
  * short when other models share the threads; clients are expected to add jitter.
  *
- * <p><b>Accounting.</b> {@link #queuedImages()} counts images waiting: admitted, not yet in a batch, and of a
- * request still alive. Each image leaves that count exactly once: when it is put into a batch, or when its request
- * is dropped, fails or is shut down (all its waiting images at once, so they take no room and no batch slot).
+ * <p>A caller with work to do before its inputs are ready (decoding images) {@linkplain #admit admits} them first:
+ * the {@link Admission} holds their places, so an overloaded model refuses at once instead of after the work, and
+ * {@link Admission#submit} queues them later without a second check. {@link #submit} admits and queues in one go.
+ *
+ * <p><b>Accounting.</b> One count bounds admission: images admitted and not yet submitted ({@link
+ * #admittedImages()}) plus images waiting in the queue ({@link #queuedImages()}: submitted, not yet in a batch, of
+ * a request still alive). Each image leaves it exactly once: when its admission is released unused, when it is put
+ * into a batch, or when its request is dropped, fails or is shut down (all its waiting images at once, so they take
+ * no room and no batch slot).
  */
 public final class ModelQueue<I, O> {
   private static final long MIN_RETRY_NANOS = 1_000_000L;
 
   private final BatchScheduler scheduler;
+  private final BatchListener listener;
   private final String modelKey;
   private final BatchingOptions options;
   private final long delayNanos;
@@ -50,14 +57,16 @@ public final class ModelQueue<I, O> {
   // Guarded by scheduler.lock.
   private final ArrayDeque<Request<I, O>> queue = new ArrayDeque<>();
   private volatile int queuedImages; // written under the lock only
+  private volatile int admittedImages; // written under the lock only
   private int runningBatches;
   private boolean closed;
   private boolean runnersReleased;
   private long runEstimateNanos = -1;
 
   ModelQueue(BatchScheduler scheduler, String modelKey, BatchingOptions options,
-      Supplier<? extends BatchRunner<I, O>> runnerFactory) {
+      Supplier<? extends BatchRunner<I, O>> runnerFactory, BatchListener listener) {
     this.scheduler = scheduler;
+    this.listener = listener;
     this.modelKey = modelKey;
     this.options = options;
     this.delayNanos = options.maxBatchDelayNanos();
@@ -76,6 +85,100 @@ public final class ModelQueue<I, O> {
   /** Images waiting for a batch. */
   public int queuedImages() {
     return queuedImages;
+  }
+
+  /** Images admitted and not yet submitted (their inputs are being prepared). */
+  public int admittedImages() {
+    return admittedImages;
+  }
+
+  /**
+   * Holds places for {@code images} inputs that will be submitted later; never blocks.
+   *
+   * @throws BatchingException TOO_LARGE if the model can never hold that many, QUEUE_FULL (with a retry delay) if it
+   *     cannot now, SHUT_DOWN if the model is no longer registered; the listener is told
+   * @throws IllegalArgumentException if {@code images < 1}
+   */
+  public Admission admit(int images) {
+    if (images < 1) {
+      throw new IllegalArgumentException("images: %s (expected: >= 1)".formatted(images));
+    }
+    BatchingException refusal = tooLarge(images);
+    if (refusal == null) {
+      scheduler.lock.lock();
+      try {
+        refusal = roomLocked(images);
+        if (refusal == null) {
+          admittedImages += images;
+          return new Admission(images);
+        }
+      } finally {
+        scheduler.lock.unlock();
+      }
+    }
+    BatchingException r = refusal;
+    BatchScheduler.report(listener, l -> l.onRejected(modelKey, images, r.kind()));
+    throw refusal;
+  }
+
+  /**
+   * Places held in the queue by {@link #admit}: submit the inputs once, or close it to give the places back. Closing
+   * after a submit does nothing, so try-with-resources releases exactly once on every path.
+   */
+  public final class Admission implements AutoCloseable {
+    private final int images;
+    private volatile boolean done; // written under the scheduler's lock
+
+    private Admission(int images) {
+      this.images = images;
+    }
+
+    /** How many places it holds. */
+    public int images() {
+      return images;
+    }
+
+    /**
+     * Queues {@code inputs} (at most {@link #images()}; places not used are given back), as
+     * {@link ModelQueue#submit(List, long, BooleanSupplier)} does but without a second room check.
+     *
+     * @throws IllegalStateException if already submitted or closed
+     * @throws IllegalArgumentException if {@code inputs} is empty or larger than the admission
+     */
+    public CompletableFuture<List<O>> submit(List<? extends I> inputs, long deadlineNanos,
+        BooleanSupplier cancelled) {
+      List<I> list = List.copyOf(inputs);
+      Objects.requireNonNull(cancelled, "cancelled");
+      if (list.isEmpty() || list.size() > images) {
+        throw new IllegalArgumentException("inputs: %s images (expected: 1..%s, as admitted)"
+            .formatted(list.size(), images));
+      }
+      return enqueue(list, deadlineNanos, cancelled, this);
+    }
+
+    @Override
+    public void close() {
+      if (done) {
+        return; // the common case after a submit: no lock
+      }
+      scheduler.lock.lock();
+      try {
+        releaseLocked();
+      } finally {
+        scheduler.lock.unlock();
+      }
+    }
+
+    /** Gives the places back unless already done; false if it was. */
+    private boolean releaseLocked() {
+      if (done) {
+        return false;
+      }
+      done = true;
+      admittedImages -= images;
+      assert admittedImages >= 0 : admittedImages;
+      return true;
+    }
   }
 
   /** {@link #submit(List, long, BooleanSupplier)} with no deadline, cancelled only through the future. */
@@ -101,32 +204,33 @@ public final class ModelQueue<I, O> {
     if (images.isEmpty()) {
       throw new IllegalArgumentException("inputs: [] (expected: at least one image)");
     }
+    BatchingException refusal = tooLarge(images.size());
+    return refusal != null ? refuse(images.size(), refusal) : enqueue(images, deadlineNanos, cancelled, null);
+  }
+
+  /** Queues a request, checking for room unless {@code admission} holds it already (and is then used up). */
+  private CompletableFuture<List<O>> enqueue(List<I> images, long deadlineNanos, BooleanSupplier cancelled,
+      Admission admission) {
     int k = images.size();
-    if (k > options.maxQueuedImages()) {
-      return refuse(k, new BatchingException(Kind.TOO_LARGE, modelKey, "%s: a request of %s images can never fit, "
-          .formatted(modelKey, k) + "maxQueuedImages is " + options.maxQueuedImages(), null));
-    }
     long now = scheduler.ticker.nanos();
+    BatchingException refusal = null;
     if (expired(deadlineNanos, now)) {
-      return refuse(k, new BatchingException(Kind.DEADLINE_EXCEEDED, modelKey,
-          modelKey + ": deadline passed before the request was queued", null));
-    }
-    if (cancelled.getAsBoolean()) {
-      return refuse(k, new BatchingException(Kind.CANCELLED, modelKey,
-          modelKey + ": request cancelled before it was queued", null));
+      refusal = new BatchingException(Kind.DEADLINE_EXCEEDED, modelKey,
+          modelKey + ": deadline passed before the request was queued", null);
+    } else if (cancelled.getAsBoolean()) {
+      refusal = new BatchingException(Kind.CANCELLED, modelKey, modelKey + ": request cancelled before it was queued",
+          null);
     }
     Request<I, O> request = new Request<>(images, now, deadlineNanos, cancelled);
-    boolean shutDown = false;
-    int waiting = 0;
-    Duration retryAfter = null;
     scheduler.lock.lock();
     try {
-      if (closed) {
-        shutDown = true;
-      } else if (k > options.maxQueuedImages() - queuedImages) {
-        waiting = queuedImages;
-        retryAfter = retryAfterLocked(k);
-      } else {
+      if (admission != null && !admission.releaseLocked()) {
+        throw new IllegalStateException(modelKey + ": this admission was already submitted or closed");
+      }
+      if (refusal == null) {
+        refusal = admission == null || closed ? roomLocked(k) : null;
+      }
+      if (refusal == null) {
         boolean wasEmpty = queuedImages == 0;
         queue.addLast(request);
         queuedImages += k;
@@ -138,16 +242,34 @@ public final class ModelQueue<I, O> {
     } finally {
       scheduler.lock.unlock();
     }
-    if (shutDown) {
-      return refuse(k, new BatchingException(Kind.SHUT_DOWN, modelKey, modelKey + " is not registered any more", null));
+    return refuse(k, refusal);
+  }
+
+  private BatchingException tooLarge(int k) {
+    if (k <= options.maxQueuedImages()) {
+      return null;
     }
-    return refuse(k, new BatchingException(Kind.QUEUE_FULL, modelKey, "%s: queue full (%s of %s images waiting, "
-        .formatted(modelKey, waiting, options.maxQueuedImages()) + "request has " + k + "); retry after "
-        + retryAfter.toMillis() + " ms", retryAfter));
+    return new BatchingException(Kind.TOO_LARGE, modelKey, "%s: a request of %s images can never fit, "
+        .formatted(modelKey, k) + "maxQueuedImages is " + options.maxQueuedImages(), null);
+  }
+
+  /** Why {@code k} more images cannot be admitted now (shut down, or no room), or null if they can. */
+  private BatchingException roomLocked(int k) {
+    if (closed) {
+      return new BatchingException(Kind.SHUT_DOWN, modelKey, modelKey + " is not registered any more", null);
+    }
+    int pending = queuedImages + admittedImages;
+    if (k > options.maxQueuedImages() - pending) {
+      Duration retryAfter = retryAfterLocked(k);
+      return new BatchingException(Kind.QUEUE_FULL, modelKey, "%s: queue full (%s of %s images waiting, "
+          .formatted(modelKey, pending, options.maxQueuedImages()) + "request has " + k + "); retry after "
+          + retryAfter.toMillis() + " ms", retryAfter);
+    }
+    return null;
   }
 
   private CompletableFuture<List<O>> refuse(int images, BatchingException refusal) {
-    scheduler.report(l -> l.onRejected(modelKey, images, refusal.kind()));
+    BatchScheduler.report(listener, l -> l.onRejected(modelKey, images, refusal.kind()));
     return CompletableFuture.failedFuture(refusal);
   }
 
@@ -157,7 +279,7 @@ public final class ModelQueue<I, O> {
 
   /** See the class comment for the formula. */
   private Duration retryAfterLocked(int images) {
-    long excess = (long) queuedImages + images - options.maxQueuedImages();
+    long excess = (long) queuedImages + admittedImages + images - options.maxQueuedImages();
     long batches = (excess + options.maxBatchSize() - 1) / options.maxBatchSize();
     long perBatch = runEstimateNanos >= 0 ? runEstimateNanos : delayNanos;
     long total;
@@ -283,7 +405,7 @@ public final class ModelQueue<I, O> {
   private void failDrops(List<Drop<I, O>> drops) {
     for (Drop<I, O> drop : drops) {
       drop.request.future.completeExceptionally(drop.reason);
-      scheduler.report(l -> l.onDropped(modelKey, drop.images, drop.reason.kind()));
+      BatchScheduler.report(listener, l -> l.onDropped(modelKey, drop.images, drop.reason.kind()));
     }
   }
 
@@ -374,7 +496,7 @@ public final class ModelQueue<I, O> {
       scheduler.complete(cause == null ? () -> deliver(results) : () -> fail(cause));
       BatchListener.BatchRun run =
           new BatchListener.BatchRun(modelKey, size, maxWait, waitSum / size, Math.max(0, runNanos), failure != null);
-      scheduler.report(l -> l.onBatch(run));
+      BatchScheduler.report(listener, l -> l.onBatch(run));
       if (release) {
         releaseRunners();
       }

@@ -2,17 +2,19 @@ package dev.nimbus.server.dataset;
 
 import com.google.longrunning.Operation;
 import com.google.protobuf.FieldMask;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Code;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.dataset.DatasetStore.DatasetRow;
 import dev.nimbus.server.dataset.DatasetStore.ExampleRow;
 import dev.nimbus.server.dataset.DatasetStore.SplitCount;
-import dev.nimbus.server.dataset.RowFailure.RowException;
-import dev.nimbus.server.operation.OperationManager;
-import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.operation.OperationManager;
+import dev.nimbus.server.operation.OperationRecord;
+import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.util.ListQueries;
 import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.v1.BatchPredictRequest;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.Dataset;
@@ -32,21 +34,21 @@ import dev.nimbus.v1.ListExamplesResponse;
 import dev.nimbus.v1.MlUse;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.UpdateDatasetRequest;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The dataset use cases behind DatasetService: validation, storage, and starting operations. */
 public final class Datasets {
+  private static final Logger log = LoggerFactory.getLogger(Datasets.class);
   private static final String DATASET_TYPE = "nimbus.dev/Dataset";
   private static final String EXAMPLE_TYPE = "nimbus.dev/Example";
 
@@ -54,16 +56,16 @@ public final class Datasets {
   private final BlobStore blobs;
   private final OperationManager operations;
   private final ServerConfig config;
-  private final Path importsDir;
+  private final CsvSnapshots snapshots;
   private final Clock clock;
 
   public Datasets(DatasetStore store, BlobStore blobs, OperationManager operations, ServerConfig config,
-      Path importsDir, Clock clock) {
+      CsvSnapshots snapshots, Clock clock) {
     this.store = store;
     this.blobs = blobs;
     this.operations = operations;
     this.config = config;
-    this.importsDir = importsDir;
+    this.snapshots = snapshots;
     this.clock = clock;
   }
 
@@ -163,9 +165,8 @@ public final class Datasets {
       throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(id)
           + " is being deleted; imports are not accepted");
     }
-    InputConfig snapshot = snapshotCsv(req.getInputConfig());
-    ImportCsv parsed = ImportCsv.parse(readSnapshot(snapshot));
-    Path snapshotFile = Path.of(snapshot.getCsvUri());
+    InputConfig snapshot = snapshots.take(req.getInputConfig());
+    ImportCsv parsed = ImportCsv.parse(snapshots.read(snapshot));
     ImportDataRequest spec = ImportDataRequest.newBuilder()
         .setName(ResourceNames.dataset(id))
         .setInputConfig(snapshot)
@@ -174,66 +175,71 @@ public final class Datasets {
       return operations.start(OperationMetadata.Kind.IMPORT_DATA, ResourceNames.dataset(id), spec,
           ImportDataDetails.newBuilder().setTotalRowCount(parsed.rowCount()).build(), null);
     } catch (RuntimeException e) {
-      try {
-        Files.deleteIfExists(snapshotFile);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
+      snapshots.delete(snapshot);
       throw e;
     }
   }
 
   /**
-   * Checks a CSV input (a server path under the import roots, or uploaded bytes with an optional base folder) and
-   * the CSV as a whole, and keeps a durable copy in the data directory, so that the operation reading it can resume
-   * after a crash whatever happens to the original. Returns the config that names the copy and the base folder.
+   * Checks a CSV input with the import's rules and keeps a durable copy of it for an operation to read (see
+   * {@link CsvSnapshots#take}); returns the config naming the copy.
    */
-  public InputConfig snapshotCsv(InputConfig in) {
-    byte[] csv;
-    Path base;
-    switch (in.getSourceCase()) {
-      case CSV_URI -> {
-        Path csvPath = localPath("input_config.csv_uri", in.getCsvUri());
-        String file = csvPath.getFileName() == null ? "" : csvPath.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!file.endsWith(".csv") && !file.endsWith(".txt")) {
-          // Rows that fail are quoted back; refusing other files keeps an import from echoing arbitrary files.
-          throw ApiException.invalidArgument("input_config.csv_uri", "input_config.csv_uri: '"
-              + ResourceNames.abbreviate(in.getCsvUri()) + "' is not a .csv (or .txt) file");
-        }
-        Path real = checkInRoots("input_config.csv_uri", csvPath, false);
-        csv = readCsv(real);
-        base = real.getParent();
-      }
-      case CSV_CONTENT -> {
-        csv = in.getCsvContent().toByteArray();
-        if (csv.length > config.limits().maxCsvBytes()) {
-          throw ApiException.invalidArgument("input_config.csv_content", "the CSV is "
-              + ImportSources.megabytes(csv.length) + "; the limit is " + ImportSources.megabytes(config.limits().maxCsvBytes()));
-        }
-        base = null;
-        if (!in.getBaseUri().isBlank()) {
-          Path b = localPath("input_config.base_uri", in.getBaseUri());
-          base = checkInRoots("input_config.base_uri", b, true);
-        }
-      }
-      default -> throw ApiException.invalidArgument("input_config", "input_config needs csv_uri (a CSV file on the"
-          + " server) or csv_content (the CSV itself)");
-    }
-    ImportCsv.parse(csv);
-    Path snapshot = importsDir.resolve(UUID.randomUUID() + ".csv");
-    BlobStore.writeDurably(snapshot, csv);
-    return InputConfig.newBuilder().setCsvUri(snapshot.toString()).setBaseUri(base == null ? "" : base.toString())
-        .build();
+  public InputConfig takeCsv(InputConfig in) {
+    return snapshots.take(in);
   }
 
-  /** The bytes of a CSV snapshot {@link #snapshotCsv} made. */
-  public byte[] readSnapshot(InputConfig snapshot) {
-    try {
-      return Files.readAllBytes(Path.of(snapshot.getCsvUri()));
-    } catch (IOException e) {
-      throw ApiException.of(Code.DATA_LOSS, "CSV_SNAPSHOT_LOST", "the server's copy of the CSV is gone ("
-          + e.getMessage() + "); start again");
+  /** The data rows of a CSV snapshot. */
+  public long csvRowCount(InputConfig snapshot) {
+    return ImportCsv.parse(snapshots.read(snapshot)).rowCount();
+  }
+
+  /** Deletes a CSV snapshot its operation is done with. */
+  public void releaseCsv(InputConfig snapshot) {
+    snapshots.delete(snapshot);
+  }
+
+  /** The images a CSV snapshot's rows name, read with the import's rules, in row order. */
+  public Iterator<NamedImage> csvImages(InputConfig snapshot) {
+    return NamedImages.ofCsv(ImportCsv.parse(snapshots.read(snapshot)), snapshots.sources(snapshot),
+        CsvSnapshots.base(snapshot));
+  }
+
+  /** The images of a dataset's examples in {@code split} (ML_USE_UNSPECIFIED: every split), in import order. */
+  public Iterator<NamedImage> exampleImages(String datasetName, MlUse split) {
+    String id = ResourceNames.datasetId("dataset", datasetName);
+    existing(id);
+    return NamedImages.ofExamples(store, blobs, id, split == MlUse.ML_USE_UNSPECIFIED ? null : split);
+  }
+
+  /**
+   * Start-up work after a restart: deletes the CSV snapshots that no operation still running uses, and, in the
+   * background, the blobs a crash left between their write and their commit (written before {@code startedAt},
+   * referenced by no example).
+   */
+  public void cleanUpAfterRestart(List<OperationRecord> running, long startedAtMillis, Executor background) {
+    Set<String> inUse = new HashSet<>();
+    for (OperationRecord r : running) {
+      if (r.spec() == null) {
+        continue;
+      }
+      try {
+        switch (r.metadata().getKind()) {
+          case IMPORT_DATA -> inUse.add(ImportDataRequest.parseFrom(r.spec()).getInputConfig().getCsvUri());
+          case BATCH_PREDICT -> inUse.add(BatchPredictRequest.parseFrom(r.spec()).getInputConfig().getCsv()
+              .getCsvUri());
+          default -> { }
+        }
+      } catch (InvalidProtocolBufferException e) {
+        log.warn("Operation {} has an unreadable spec", r.id());
+      }
     }
+    snapshots.sweep(inUse, startedAtMillis);
+    background.execute(() -> {
+      int n = blobs.sweep(startedAtMillis, store::isReferenced);
+      if (n > 0) {
+        log.info("Removed {} unreferenced blobs left by an interrupted import", n);
+      }
+    });
   }
 
   /** Examples of a dataset in a split (ML_USE_UNSPECIFIED: all). */
@@ -241,73 +247,6 @@ public final class Datasets {
     String id = ResourceNames.datasetId("dataset", datasetName);
     existing(id);
     return store.countExamples(id, null, split == MlUse.ML_USE_UNSPECIFIED ? null : split);
-  }
-
-  private byte[] readCsv(Path real) {
-    try {
-      long size = Files.size(real);
-      if (size > config.limits().maxCsvBytes()) {
-        throw ApiException.invalidArgument("input_config.csv_uri", "the CSV is " + ImportSources.megabytes(size)
-            + "; the limit is " + ImportSources.megabytes(config.limits().maxCsvBytes()));
-      }
-      return Files.readAllBytes(real);
-    } catch (IOException e) {
-      throw ApiException.invalidArgument("input_config.csv_uri", "cannot read the CSV " + real + ": " + e.getMessage());
-    }
-  }
-
-  /** A server path from a plain absolute path or a file:// URI. */
-  private static Path localPath(String field, String uri) {
-    String u = uri.strip();
-    String lower = u.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("gs://") || lower.startsWith("s3://")) {
-      throw ApiException.invalidArgument(field, field + ": " + u.substring(0, 2) + ":// is not supported yet; copy the"
-          + " CSV to the server, or send its content (csv_content)");
-    }
-    if (lower.startsWith("http://") || lower.startsWith("https://")) {
-      throw ApiException.invalidArgument(field, field + ": the CSV must be a file on the server; send remote CSVs as"
-          + " csv_content");
-    }
-    Path p;
-    try {
-      p = lower.startsWith("file:") ? Path.of(URI.create(u)) : Path.of(u);
-    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(u)
-          + "' is not a valid path or file:// URI");
-    }
-    if (!p.isAbsolute()) {
-      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(u)
-          + "' is relative (expected: an absolute path on the server, or file:///...)");
-    }
-    return p;
-  }
-
-  /**
-   * Resolves {@code p} (a file, or a folder when {@code folder}) and checks it lies under the configured import
-   * roots; with none configured, any readable path is accepted, as it becomes the import's own root.
-   */
-  private Path checkInRoots(String field, Path p, boolean folder) {
-    try {
-      if (config.importRoots().isEmpty()) {
-        if (!config.loopbackOnly()) {
-          throw ApiException.failedPrecondition("IMPORT_ROOTS_REQUIRED", field + ": this server is reachable from"
-              + " other machines (host " + config.host() + ") and has no import-roots, so it imports no local"
-              + " files; an administrator must set import-roots to the folders imports may read");
-        }
-        Path real = p.toRealPath();
-        if (folder != Files.isDirectory(real)) {
-          throw ApiException.invalidArgument(field, field + ": " + p + (folder ? " is not a folder" : " is a folder"));
-        }
-        return real;
-      }
-      return new ImportSources(config.importRoots(), config.httpImport(), Long.MAX_VALUE).checkAllowed(p, folder);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw ApiException.invalidArgument(field, field + ": file not found: " + p);
-    } catch (IOException e) {
-      throw ApiException.invalidArgument(field, field + ": cannot read " + p + ": " + e.getMessage());
-    } catch (RowException e) {
-      throw ApiException.invalidArgument(field, field + ": " + e.getMessage());
-    }
   }
 
   public DatasetStats stats(String name) {

@@ -9,13 +9,13 @@ import dev.nimbus.server.dataset.DatasetStore.ExampleRow;
 import dev.nimbus.server.dataset.DatasetStore.SplitCount;
 import dev.nimbus.server.dataset.RowFailure.Reason;
 import dev.nimbus.server.dataset.RowFailure.RowException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.image.ImageInfo;
 import dev.nimbus.server.image.ImageInspector;
 import dev.nimbus.server.image.InvalidImageException;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.BlobStore;
-import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.Dataset;
@@ -25,8 +25,6 @@ import dev.nimbus.v1.ImportDataResponse;
 import dev.nimbus.v1.MlUse;
 import dev.nimbus.v1.MlUseSource;
 import dev.nimbus.v1.OperationMetadata;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -35,7 +33,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -56,18 +53,18 @@ public final class ImportDataHandler implements OperationHandler {
   private final DatasetStore store;
   private final BlobStore blobs;
   private final ImageInspector inspector;
-  private final ServerConfig config;
+  private final CsvSnapshots snapshots;
   private final ExecutorService pool;
   private final Clock clock;
   private final int batchSize;
   private final Semaphore decoders;
 
-  public ImportDataHandler(DatasetStore store, BlobStore blobs, ImageInspector inspector, ServerConfig config,
-      ExecutorService pool, Clock clock) {
+  public ImportDataHandler(DatasetStore store, BlobStore blobs, CsvSnapshots snapshots, ImageInspector inspector,
+      ServerConfig config, ExecutorService pool, Clock clock) {
+    this.snapshots = snapshots;
     this.store = store;
     this.blobs = blobs;
     this.inspector = inspector;
-    this.config = config;
     this.pool = pool;
     this.clock = clock;
     this.batchSize = Math.max(16, 4 * config.threads().importThreads());
@@ -84,14 +81,6 @@ public final class ImportDataHandler implements OperationHandler {
     return true;
   }
 
-  /** The allowed roots of an import whose relative paths resolve against {@code base} (null: none). */
-  public static List<Path> rootsFor(ServerConfig config, Path base) {
-    if (!config.importRoots().isEmpty()) {
-      return config.importRoots();
-    }
-    return base == null ? List.of() : List.of(base);
-  }
-
   /** What one row came to before its commit. */
   private sealed interface Outcome permits Stored, Failed {}
 
@@ -105,18 +94,9 @@ public final class ImportDataHandler implements OperationHandler {
     String datasetId = ResourceNames.datasetId("name", spec.getName());
     DatasetRow dataset = store.dataset(datasetId).orElseThrow(() -> ApiException.notFound("nimbus.dev/Dataset",
         spec.getName(), "dataset " + spec.getName() + " was deleted before the import could run"));
-    Path snapshot = Path.of(spec.getInputConfig().getCsvUri());
-    byte[] csvBytes;
-    try {
-      csvBytes = Files.readAllBytes(snapshot);
-    } catch (IOException e) {
-      throw ApiException.of(Code.DATA_LOSS, "CSV_SNAPSHOT_LOST",
-          "the server's copy of the CSV is gone (" + e.getMessage() + "); run the import again");
-    }
-    ImportCsv csv = ImportCsv.parse(csvBytes);
-    Path base = spec.getInputConfig().getBaseUri().isEmpty() ? null : Path.of(spec.getInputConfig().getBaseUri());
-    ImportSources sources = new ImportSources(rootsFor(config, base), config.httpImport(),
-        config.limits().maxImageBytes());
+    ImportCsv csv = ImportCsv.parse(snapshots.read(spec.getInputConfig()));
+    Path base = CsvSnapshots.base(spec.getInputConfig());
+    ImportSources sources = snapshots.sources(spec.getInputConfig());
 
     Progress progress = new Progress(ctx.metadata(), csv.rowCount(), clock);
     Iterator<ImportCsv.Row> rows = csv.rows((int) ctx.checkpoint());
@@ -159,11 +139,7 @@ public final class ImportDataHandler implements OperationHandler {
       }
     }
     finish(ctx, datasetId, progress, stopReason);
-    try {
-      Files.deleteIfExists(snapshot);
-    } catch (IOException ignored) {
-      // swept at the next start
-    }
+    snapshots.delete(spec.getInputConfig());
   }
 
   private void finish(OperationContext ctx, String datasetId, Progress progress, String stopReason) {

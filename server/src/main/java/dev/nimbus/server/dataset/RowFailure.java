@@ -1,11 +1,11 @@
 package dev.nimbus.server.dataset;
 
-import com.google.protobuf.Any;
 import com.google.rpc.Code;
-import com.google.rpc.ErrorInfo;
 import com.google.rpc.Status;
 import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.error.ErrorStatus;
 import dev.nimbus.server.util.ResourceNames;
+import java.util.Map;
 
 /**
  * Why one CSV row was not imported. Reported as a {@code google.rpc.Status} in the operation's partial failures:
@@ -60,18 +60,11 @@ public record RowFailure(long line, String uri, Reason reason, String message) {
     }
   }
 
+  /** The failure as a partial failure of its operation: "row 12 (img/x.jpg): file not found" with an ErrorInfo. */
   public Status toStatus() {
     String shownUri = ResourceNames.abbreviate(uri);
     String where = shownUri.isEmpty() ? "row " + line : "row " + line + " (" + shownUri + ")";
-    return Status.newBuilder()
-        .setCode(reason.code().getNumber())
-        .setMessage(where + ": " + message)
-        .addDetails(Any.pack(ErrorInfo.newBuilder()
-            .setDomain(ApiException.DOMAIN)
-            .setReason(reason.name())
-            .putMetadata("row", Long.toString(line))
-            .putMetadata("uri", shownUri)
-            .build()))
-        .build();
+    return ErrorStatus.of(ApiException.of(reason.code(), reason.name(), where + ": " + message,
+        Map.of("row", Long.toString(line), "uri", shownUri)));
   }
 }

@@ -13,7 +13,7 @@ import org.tensorflow.types.TUint8;
  * Decode-and-resize ops shared by {@link Decoding} and the exported {@code image_bytes} signature, so an image sent
  * as bytes to the exported model gets exactly the pixels that {@link Decoding} would give the trainer.
  */
-final class ImageGraphs {
+public final class ImageGraphs {
 
   /** ITU-R BT.601 luma, the weights of {@code tf.image.rgb_to_grayscale} (and of PIL's "L" mode). */
   private static final float[] LUMA = {0.2989f, 0.5870f, 0.1140f};
@@ -27,7 +27,7 @@ final class ImageGraphs {
    * produces RGB, so asking DecodeImage for one channel would fail on GIFs. Resizing is bilinear with half-pixel
    * centres (what {@code tf.image.resize} does in TF2), then rounded back to uint8.
    */
-  static Operand<TUint8> decodeResize(Ops tf, Operand<TString> encoded, int height, int width, int channels) {
+  public static Operand<TUint8> decodeResize(Ops tf, Operand<TString> encoded, int height, int width, int channels) {
     Operand<TUint8> rgb =
         tf.image.decodeImage(
             encoded, TUint8.class, DecodeImage.channels(3L), DecodeImage.expandAnimations(false));
@@ -49,7 +49,7 @@ final class ImageGraphs {
   }
 
   /** uint8 pixels to float in [0, 1], the input scale every feature extractor here expects. */
-  static Operand<TFloat32> toUnitRange(Ops tf, Operand<TUint8> images) {
+  public static Operand<TFloat32> toUnitRange(Ops tf, Operand<TUint8> images) {
     return tf.math.mul(tf.dtypes.cast(images, TFloat32.class), tf.constant(1f / 255f));
   }
 }

@@ -7,7 +7,7 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
-import dev.nimbus.server.error.ApiException;
+import ai.djl.util.cuda.CudaUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +42,16 @@ public final class InferenceEngine {
     void close();
   }
 
-  /** Checks a device name: {@code cpu} or {@code gpu:N}; INVALID_ARGUMENT otherwise. */
-  public static Device device(String name) {
+  /**
+   * A device name in its canonical form: {@code cpu} (also for an empty name) or {@code gpu:N}.
+   *
+   * @throws IllegalArgumentException for anything else
+   */
+  public static String checkDevice(String name) {
+    return device(name).isGpu() ? "gpu:" + device(name).getDeviceId() : "cpu";
+  }
+
+  private static Device device(String name) {
     String n = name.strip().toLowerCase(Locale.ROOT);
     if (n.isEmpty() || n.equals("cpu")) {
       return Device.cpu();
@@ -52,22 +60,22 @@ public final class InferenceEngine {
     if (m.matches()) {
       return Device.gpu(Integer.parseInt(m.group(1)));
     }
-    throw ApiException.invalidArgument("deployment_config.device", "device: '" + name
-        + "' (expected: cpu or gpu:N)");
+    throw new IllegalArgumentException("device: '" + name + "' (expected: cpu or gpu:N)");
   }
 
-  /** Loads the SavedModel in {@code dir} on {@code device}. */
+  /**
+   * Loads the SavedModel in {@code dir} on {@code device}.
+   *
+   * @throws TensorFlowUnavailableException if TensorFlow's native libraries cannot be loaded
+   * @throws ModelLoadException if the device does not exist or the model cannot be loaded
+   */
   public LoadedModel load(Path dir, String device) {
-    try {
-      TensorFlowRuntime.ensureLoaded();
-    } catch (TensorFlowUnavailableException e) {
-      throw ApiException.failedPrecondition("TENSORFLOW_UNAVAILABLE", "serving needs the TensorFlow native"
-          + " libraries: " + e.getMessage());
-    }
+    TensorFlowRuntime.ensureLoaded();
     Device d = device(device);
-    if (d.isGpu() && ai.djl.util.cuda.CudaUtils.getGpuCount() <= d.getDeviceId()) {
-      throw ApiException.failedPrecondition("NO_SUCH_GPU", "device " + device + " is not available: this machine has "
-          + ai.djl.util.cuda.CudaUtils.getGpuCount() + " usable GPUs (CUDA 12.1 and cuDNN 8.9 are needed); use cpu");
+    if (d.isGpu() && CudaUtils.getGpuCount() <= d.getDeviceId()) {
+      throw new ModelLoadException(ModelLoadException.Reason.NO_SUCH_GPU, "device " + device + " is not available:"
+          + " this machine has " + CudaUtils.getGpuCount() + " usable GPUs (CUDA 12.1 and cuDNN 8.9 are needed);"
+          + " use cpu", null);
     }
     Criteria<ImageBatch, float[][]> criteria = Criteria.builder()
         .setTypes(ImageBatch.class, float[][].class)
@@ -80,8 +88,8 @@ public final class InferenceEngine {
     try {
       model = criteria.loadModel();
     } catch (ModelNotFoundException | MalformedModelException | IOException e) {
-      throw ApiException.failedPrecondition("MODEL_LOAD_FAILED", "cannot load the model in " + dir + ": "
-          + e.getMessage());
+      throw new ModelLoadException(ModelLoadException.Reason.MODEL_LOAD_FAILED, "TensorFlow could not load the"
+          + " SavedModel in " + dir, e);
     }
     long size = sizeOf(dir);
     return new LoadedModel() {

@@ -8,14 +8,14 @@ import org.tensorflow.proto.ConfigProto;
  * TF-Java sessions, made after the natives are loaded. Kept apart from {@link TensorFlowRuntime}, which must not
  * mention a TensorFlow class before it has loaded the natives.
  */
-final class Sessions {
+public final class Sessions {
   private Sessions() {}
 
   /**
    * A session on {@code graph}. Only the inter-op pool can be set per session here: the intra-op pool is the
    * process's, fixed when the engine loads ({@code -Dai.djl.tensorflow.num_intraop_threads}).
    */
-  static Session newSession(Graph graph, int interOpThreads) {
+  public static Session newSession(Graph graph, int interOpThreads) {
     if (interOpThreads < 0) {
       throw new IllegalArgumentException("interOpThreads: %s (expected: >= 0)".formatted(interOpThreads));
     }

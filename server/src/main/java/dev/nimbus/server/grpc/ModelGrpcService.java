@@ -2,6 +2,7 @@ package dev.nimbus.server.grpc;
 
 import com.google.longrunning.Operation;
 import dev.nimbus.server.model.Models;
+import dev.nimbus.server.serving.DeploymentRequests;
 import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.DeleteModelRequest;
 import dev.nimbus.v1.DeployModelRequest;
@@ -18,12 +19,17 @@ import dev.nimbus.v1.ModelServiceGrpc;
 import dev.nimbus.v1.UndeployModelRequest;
 import io.grpc.stub.StreamObserver;
 
-/** ModelService over gRPC: converts, delegates to {@link Models}. */
+/**
+ * ModelService over gRPC: converts, delegates to {@link Models} (training, reading, export, delete) and to
+ * {@link DeploymentRequests} (deploy, undeploy).
+ */
 public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBase {
   private final Models models;
+  private final DeploymentRequests deployments;
 
-  public ModelGrpcService(Models models) {
+  public ModelGrpcService(Models models, DeploymentRequests deployments) {
     this.models = models;
+    this.deployments = deployments;
   }
 
   @Override
@@ -48,12 +54,12 @@ public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBas
 
   @Override
   public void deployModel(DeployModelRequest request, StreamObserver<Operation> response) {
-    Unary.reply(response, models.deploy(request));
+    Unary.reply(response, deployments.deploy(request));
   }
 
   @Override
   public void undeployModel(UndeployModelRequest request, StreamObserver<Operation> response) {
-    Unary.reply(response, models.undeploy(request));
+    Unary.reply(response, deployments.undeploy(request));
   }
 
   @Override

@@ -30,9 +30,8 @@ public final class PredictionGrpcService extends PredictionServiceGrpc.Predictio
   public void predict(PredictRequest request, StreamObserver<PredictResponse> response) {
     Context context = Context.current();
     Deadline deadline = context.getDeadline();
-    long deadlineNanos = deadline == null ? Long.MAX_VALUE
-        : System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
-    Unary.replyLater(response, predictions.predict(request, deadlineNanos, context::isCancelled));
+    long timeoutNanos = deadline == null ? Long.MAX_VALUE : deadline.timeRemaining(TimeUnit.NANOSECONDS);
+    Unary.replyLater(response, predictions.predict(request, timeoutNanos, context::isCancelled));
   }
 
   @Override

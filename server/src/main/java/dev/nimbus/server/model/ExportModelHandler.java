@@ -1,10 +1,10 @@
 package dev.nimbus.server.model;
 
 import com.google.protobuf.Any;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.StorageException;
-import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ExportModelRequest;
 import dev.nimbus.v1.ExportModelResponse;

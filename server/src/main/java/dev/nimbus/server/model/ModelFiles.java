@@ -24,11 +24,20 @@ public final class ModelFiles {
 
   public ModelFiles(Path root) {
     this.root = root;
+  }
+
+  /**
+   * Creates the folder if needed and removes the work folders of trainings a crash interrupted (they start over,
+   * in a new one); returns {@code this}.
+   */
+  public ModelFiles open() {
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
       throw new StorageException("cannot create " + root + ": " + e.getMessage(), e);
     }
+    sweepWorkDirs();
+    return this;
   }
 
   public Path dir(String modelId) {
@@ -70,8 +79,7 @@ public final class ModelFiles {
     }
   }
 
-  /** Removes work folders left by training that a crash interrupted. */
-  public void sweepWorkDirs() {
+  private void sweepWorkDirs() {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, ".work-*")) {
       for (Path p : ds) {
         deleteTree(p);

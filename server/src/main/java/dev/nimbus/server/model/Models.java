@@ -4,10 +4,9 @@ import com.google.longrunning.Operation;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.dataset.DatasetStore;
 import dev.nimbus.server.dataset.DatasetStore.DatasetRow;
-import dev.nimbus.server.operation.OperationManager;
-import dev.nimbus.server.training.DatasetSnapshot;
-import dev.nimbus.server.training.ModelTrainer;
 import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.operation.OperationManager;
+import dev.nimbus.server.training.ClassifierTrainer;
 import dev.nimbus.server.util.ListQueries;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
@@ -16,10 +15,6 @@ import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.DeleteDetails;
 import dev.nimbus.v1.DeleteModelRequest;
-import dev.nimbus.v1.DeployModelDetails;
-import dev.nimbus.v1.DeployModelRequest;
-import dev.nimbus.v1.DeploymentConfig;
-import dev.nimbus.v1.UndeployModelRequest;
 import dev.nimbus.v1.ExportModelDetails;
 import dev.nimbus.v1.ExportModelRequest;
 import dev.nimbus.v1.ListModelEvaluationsRequest;
@@ -30,9 +25,6 @@ import dev.nimbus.v1.Model;
 import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.TrainingParams;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -49,68 +41,18 @@ public final class Models {
   private final ModelStore store;
   private final DatasetStore datasets;
   private final OperationManager operations;
-  private final ModelTrainer trainer;
+  private final ModelTraining training;
   private final ServerConfig config;
   private final Clock clock;
-  private final java.util.function.UnaryOperator<DeploymentConfig> deploymentDefaults;
 
-  /** @param deploymentDefaults fills in and checks a requested deployment config */
-  public Models(ModelStore store, DatasetStore datasets, OperationManager operations, ModelTrainer trainer,
-      ServerConfig config, Clock clock, java.util.function.UnaryOperator<DeploymentConfig> deploymentDefaults) {
+  public Models(ModelStore store, DatasetStore datasets, OperationManager operations, ClassifierTrainer trainer,
+      ServerConfig config, Clock clock) {
     this.store = store;
     this.datasets = datasets;
     this.operations = operations;
-    this.trainer = trainer;
+    this.training = new ModelTraining(trainer);
     this.config = config;
     this.clock = clock;
-    this.deploymentDefaults = deploymentDefaults;
-  }
-
-  /**
-   * Starts deploying a trained model: the model is LOADING from the moment this returns, and AVAILABLE once it is
-   * loaded and warmed up.
-   */
-  public Operation deploy(DeployModelRequest req) {
-    String id = ResourceNames.modelId("name", req.getName());
-    Model m = store.get(id).orElseThrow(() -> notFound(id));
-    if (m.getTrainingState() != Model.TrainingState.TRAINED) {
-      throw ApiException.failedPrecondition("MODEL_NOT_TRAINED", "model " + m.getName() + " is "
-          + m.getTrainingState() + "; only a trained model can be deployed");
-    }
-    if (m.getDeploymentState() == Model.DeploymentState.LOADING
-        || m.getDeploymentState() == Model.DeploymentState.UNLOADING) {
-      throw ApiException.failedPrecondition("DEPLOYMENT_CHANGING", "model " + m.getName() + " is "
-          + m.getDeploymentState() + "; wait for that operation to finish");
-    }
-    DeploymentConfig resolved = deploymentDefaults.apply(req.getDeploymentConfig());
-    DeployModelRequest spec = DeployModelRequest.newBuilder().setName(m.getName()).setDeploymentConfig(resolved)
-        .build();
-    return operations.start(OperationMetadata.Kind.DEPLOY_MODEL, m.getName(), spec,
-        DeployModelDetails.newBuilder().setModel(m.getName()).setDevice(resolved.getDevice()).build(), c -> {
-          Model now = store.get(c, id).orElseThrow(() -> notFound(id));
-          store.update(c, id, now.toBuilder().setDeploymentState(Model.DeploymentState.LOADING)
-              .setDeploymentConfig(resolved).clearDeploymentError().build(), clock.millis());
-          return null;
-        });
-  }
-
-  /** Starts undeploying: UNLOADING now, UNDEPLOYED once waiting requests are failed and the model unloaded. */
-  public Operation undeploy(UndeployModelRequest req) {
-    String id = ResourceNames.modelId("name", req.getName());
-    Model m = store.get(id).orElseThrow(() -> notFound(id));
-    if (m.getDeploymentState() != Model.DeploymentState.AVAILABLE
-        && m.getDeploymentState() != Model.DeploymentState.DEPLOYMENT_FAILED) {
-      throw ApiException.failedPrecondition("MODEL_NOT_DEPLOYED", "model " + m.getName() + " is "
-          + m.getDeploymentState() + "; only an AVAILABLE (or failed) deployment can be undeployed");
-    }
-    UndeployModelRequest spec = UndeployModelRequest.newBuilder().setName(m.getName()).build();
-    return operations.start(OperationMetadata.Kind.UNDEPLOY_MODEL, m.getName(), spec,
-        DeployModelDetails.newBuilder().setModel(m.getName()).build(), c -> {
-          Model now = store.get(c, id).orElseThrow(() -> notFound(id));
-          store.update(c, id, now.toBuilder().setDeploymentState(Model.DeploymentState.UNLOADING).build(),
-              clock.millis());
-          return null;
-        });
   }
 
   /**
@@ -128,7 +70,7 @@ public final class Models {
           + " is being deleted");
     }
     String baseModel = m.getBaseModel().isBlank() ? DEFAULT_BASE_MODEL : m.getBaseModel().strip();
-    trainer.checkBaseModel(baseModel);
+    training.checkBaseModel(baseModel);
     TrainingParams params = checkParams(m.getTrainingParams());
     if (m.getDisplayName().length() > 256) {
       throw ApiException.invalidArgument("model.display_name", "model.display_name is " + m.getDisplayName().length()
@@ -301,7 +243,7 @@ public final class Models {
     return OutputPaths.check(config, "output_config.output_uri", uri, !zip);
   }
 
-  static ApiException notFound(String id) {
+  public static ApiException notFound(String id) {
     return ApiException.notFound(MODEL_TYPE, ResourceNames.model(id), "model " + ResourceNames.model(id)
         + " does not exist");
   }

@@ -6,25 +6,17 @@ import com.google.gson.JsonObject;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
-import dev.nimbus.server.config.ServerConfig;
-import dev.nimbus.server.dataset.DatasetStore;
-import dev.nimbus.server.dataset.DatasetStore.ExampleRow;
+import dev.nimbus.server.batching.Ticker;
 import dev.nimbus.server.dataset.Datasets;
-import dev.nimbus.server.dataset.ImportCsv;
-import dev.nimbus.server.dataset.ImportDataHandler;
-import dev.nimbus.server.dataset.ImportSources;
-import dev.nimbus.server.dataset.RowFailure;
-import dev.nimbus.server.model.ModelStore;
+import dev.nimbus.server.dataset.NamedImage;
+import dev.nimbus.server.storage.Database;
+import dev.nimbus.v1.DatasetSplit;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
-import dev.nimbus.server.storage.BlobStore;
-import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictDetails;
 import dev.nimbus.v1.BatchPredictRequest;
 import dev.nimbus.v1.BatchPredictResponse;
-import dev.nimbus.v1.ImageInput;
-import dev.nimbus.v1.MlUse;
 import dev.nimbus.v1.OperationMetadata;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -57,20 +49,16 @@ public final class BatchPredictHandler implements OperationHandler {
   private final Deployments deployments;
   private final ImagePreparer preparer;
   private final Datasets datasets;
-  private final DatasetStore store;
-  private final BlobStore blobs;
-  private final ModelStore models;
-  private final ServerConfig config;
+  private final Database db;
+  private final Ticker ticker;
 
-  public BatchPredictHandler(Deployments deployments, ImagePreparer preparer, Datasets datasets, DatasetStore store,
-      BlobStore blobs, ModelStore models, ServerConfig config) {
+  public BatchPredictHandler(Deployments deployments, ImagePreparer preparer, Datasets datasets, Database db,
+      Ticker ticker) {
+    this.ticker = ticker;
     this.deployments = deployments;
     this.preparer = preparer;
     this.datasets = datasets;
-    this.store = store;
-    this.blobs = blobs;
-    this.models = models;
-    this.config = config;
+    this.db = db;
   }
 
   @Override
@@ -83,9 +71,6 @@ public final class BatchPredictHandler implements OperationHandler {
     return true;
   }
 
-  /** One image to predict: where it came from, and how to read it (or why it cannot be). */
-  private record Item(long row, String uri, String example, byte[] bytes, RowFailure failure) {}
-
   @Override
   public void run(OperationContext ctx) throws Exception {
     BatchPredictRequest spec = BatchPredictRequest.parseFrom(ctx.spec());
@@ -95,41 +80,38 @@ public final class BatchPredictHandler implements OperationHandler {
     OperationMetadata.Builder m = ctx.metadata().toBuilder();
     BatchPredictDetails.Builder d = m.getBatchPredictDetails().toBuilder().setPredictedCount(0).setFailedCount(0);
     m.clearPartialFailures().setPartialFailureCount(0);
-    long start = System.nanoTime();
+    long start = ticker.nanos();
     try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
          OutputStream os = Channels.newOutputStream(ch);
          BufferedWriter w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8))) {
-      Iterator<Item> items = items(spec);
+      Iterator<NamedImage> items = items(spec);
       while (items.hasNext()) {
         if (ctx.cancelRequested()) {
           throw new Cancelled(d.getPredictedCount());
         }
         ctx.throwIfStopping();
-        Deployments.Deployment dep = deployments.available(modelId);
+        DeployedModel dep = deployments.available(modelId);
         float threshold = Thresholds.threshold(spec.getParams(), dep.model());
-        List<Item> chunk = new ArrayList<>(CHUNK);
+        List<NamedImage> chunk = new ArrayList<>(CHUNK);
         while (items.hasNext() && chunk.size() < CHUNK) {
           chunk.add(items.next());
         }
         List<byte[]> pixels = new ArrayList<>();
-        RowFailure[] failures = new RowFailure[chunk.size()];
+        Status[] failures = new Status[chunk.size()];
         for (int i = 0; i < chunk.size(); i++) {
-          Item item = chunk.get(i);
+          NamedImage item = chunk.get(i);
           if (item.failure() != null) {
             failures[i] = item.failure();
             continue;
           }
           try {
-            pixels.add(preparer.prepare(List.of(ImageInput.newBuilder()
-                    .setImageBytes(com.google.protobuf.ByteString.copyFrom(item.bytes())).build()),
-                dep.model().getInputSize(), dep.model().getInputChannels()).get(0).pixels());
-          } catch (ApiException e) {
-            failures[i] = new RowFailure(item.row(), item.uri() == null ? item.example() : item.uri(),
-                RowFailure.Reason.CORRUPT_IMAGE, e.getMessage().replaceFirst("^images\\[0\\]: ", ""));
+            pixels.add(preparer.decodeOne(item.bytes(), dep.model().getInputSize(), dep.model().getInputChannels()));
+          } catch (ImagePreparer.Rejected e) {
+            failures[i] = item.undecodable(e.getMessage());
           }
         }
-        List<Deployments.Scored> scored = pixels.isEmpty() ? List.of()
-            : dep.queue().submit(pixels).get(10, TimeUnit.MINUTES);
+        List<DeployedModel.Scored> scored = pixels.isEmpty() ? List.of()
+            : dep.submit(pixels).get(10, TimeUnit.MINUTES);
         // Lines in input order: each image's prediction or its failure.
         int next = 0;
         for (int i = 0; i < chunk.size(); i++) {
@@ -140,7 +122,7 @@ public final class BatchPredictHandler implements OperationHandler {
           }
         }
         d.setPredictedCount(d.getPredictedCount() + scored.size());
-        double seconds = Math.max(1e-9, (System.nanoTime() - start) / 1e9);
+        double seconds = Math.max(1e-9, (ticker.nanos() - start) / 1e9);
         d.setImagesPerSecond(d.getPredictedCount() / seconds);
         long done = d.getPredictedCount() + d.getFailedCount();
         ctx.publish(m.setBatchPredictDetails(d).setProgressPercent(d.getTotalCount() == 0 ? 0
@@ -152,7 +134,7 @@ public final class BatchPredictHandler implements OperationHandler {
     } catch (Cancelled e) {
       Files.deleteIfExists(temp);
       String message = "cancelled after " + e.done + " images; nothing was written";
-      models.database().write(c -> {
+      db.write(c -> {
         ctx.finishWithError(c, m.setBatchPredictDetails(d).setStatusMessage(message).build(),
             OperationMetadata.State.CANCELLED, Status.newBuilder().setCode(Code.CANCELLED_VALUE).setMessage(message)
                 .build());
@@ -166,14 +148,14 @@ public final class BatchPredictHandler implements OperationHandler {
     Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE);
     BatchPredictResponse response = BatchPredictResponse.newBuilder().setOutputUri(out.toString())
         .setPredictedCount(d.getPredictedCount()).setFailedCount(d.getFailedCount()).build();
-    models.database().write(c -> {
+    db.write(c -> {
       ctx.finish(c, m.setBatchPredictDetails(d).setStatusMessage("wrote " + d.getPredictedCount()
           + " predictions to " + out + (d.getFailedCount() > 0 ? " (" + d.getFailedCount() + " failed)" : ""))
           .build(), Any.pack(response));
       return null;
     });
     if (spec.getInputConfig().hasCsv()) {
-      Files.deleteIfExists(Path.of(spec.getInputConfig().getCsv().getCsvUri()));
+      datasets.releaseCsv(spec.getInputConfig().getCsv());
     }
   }
 
@@ -186,67 +168,15 @@ public final class BatchPredictHandler implements OperationHandler {
     }
   }
 
-  private Iterator<Item> items(BatchPredictRequest spec) {
+  private Iterator<NamedImage> items(BatchPredictRequest spec) {
     if (spec.getInputConfig().hasCsv()) {
-      var in = spec.getInputConfig().getCsv();
-      ImportCsv csv = ImportCsv.parse(datasets.readSnapshot(in));
-      Path base = in.getBaseUri().isEmpty() ? null : Path.of(in.getBaseUri());
-      ImportSources sources = new ImportSources(ImportDataHandler.rootsFor(config, base), config.httpImport(),
-          config.limits().maxImageBytes());
-      Iterator<ImportCsv.Row> rows = csv.rows(0);
-      return new Iterator<>() {
-        @Override
-        public boolean hasNext() {
-          return rows.hasNext();
-        }
-
-        @Override
-        public Item next() {
-          ImportCsv.Row row = rows.next();
-          List<String> f = row.fields();
-          int at = !f.isEmpty() && ImportCsv.MlUseColumn.parse(f.get(0)) != null ? 1 : 0;
-          String uri = at < f.size() ? f.get(at) : "";
-          if (uri.isEmpty()) {
-            return new Item(row.line(), uri, null, null, new RowFailure(row.line(), uri,
-                RowFailure.Reason.INVALID_URI, "the row has no URI"));
-          }
-          try {
-            return new Item(row.line(), uri, null, sources.read(uri, base), null);
-          } catch (RowFailure.RowException e) {
-            return new Item(row.line(), uri, null, null, new RowFailure(row.line(), uri, e.reason(), e.getMessage()));
-          }
-        }
-      };
+      return datasets.csvImages(spec.getInputConfig().getCsv());
     }
-    var split = spec.getInputConfig().getDatasetSplit();
-    String datasetId = ResourceNames.datasetId("input_config.dataset_split.dataset", split.getDataset());
-    MlUse use = split.getMlUse() == MlUse.ML_USE_UNSPECIFIED ? null : split.getMlUse();
-    return new Iterator<>() {
-      private long after = 0;
-      private final List<ExampleRow> page = new ArrayList<>();
-      private long index;
-
-      @Override
-      public boolean hasNext() {
-        if (page.isEmpty()) {
-          page.addAll(store.examples(datasetId, null, use, after, 256));
-          if (!page.isEmpty()) {
-            after = page.get(page.size() - 1).seq();
-          }
-        }
-        return !page.isEmpty();
-      }
-
-      @Override
-      public Item next() {
-        ExampleRow e = page.remove(0);
-        index++;
-        return new Item(index, null, ResourceNames.example(datasetId, e.sha256()), blobs.read(e.sha256()), null);
-      }
-    };
+    DatasetSplit split = spec.getInputConfig().getDatasetSplit();
+    return datasets.exampleImages(split.getDataset(), split.getMlUse());
   }
 
-  private static void write(BufferedWriter w, Item item, float[] scores, List<String> labels, float threshold)
+  private static void write(BufferedWriter w, NamedImage item, float[] scores, List<String> labels, float threshold)
       throws IOException {
     JsonObject line = new JsonObject();
     if (item.uri() != null) {
@@ -272,8 +202,8 @@ public final class BatchPredictHandler implements OperationHandler {
     w.write('\n');
   }
 
-  private static void fail(BufferedWriter w, OperationMetadata.Builder m, BatchPredictDetails.Builder d, Item item,
-      RowFailure failure) throws IOException {
+  private static void fail(BufferedWriter w, OperationMetadata.Builder m, BatchPredictDetails.Builder d,
+      NamedImage item, Status failure) throws IOException {
     JsonObject line = new JsonObject();
     if (item.uri() != null) {
       line.addProperty("uri", item.uri());
@@ -281,13 +211,13 @@ public final class BatchPredictHandler implements OperationHandler {
     if (item.example() != null) {
       line.addProperty("example", item.example());
     }
-    line.addProperty("error", failure.message());
+    line.addProperty("error", failure.getMessage());
     w.write(GSON.toJson(line));
     w.write('\n');
     d.setFailedCount(d.getFailedCount() + 1);
     m.setPartialFailureCount(m.getPartialFailureCount() + 1);
     if (m.getPartialFailuresCount() < 1000) {
-      m.addPartialFailures(failure.toStatus());
+      m.addPartialFailures(failure);
     }
   }
 

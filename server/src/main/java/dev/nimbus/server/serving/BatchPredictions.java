@@ -3,17 +3,16 @@ package dev.nimbus.server.serving;
 import com.google.longrunning.Operation;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.dataset.Datasets;
-import dev.nimbus.server.dataset.ImportCsv;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.model.OutputPaths;
 import dev.nimbus.server.operation.OperationManager;
-import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictDetails;
 import dev.nimbus.v1.BatchPredictInputConfig;
 import dev.nimbus.v1.BatchPredictRequest;
 import dev.nimbus.v1.DatasetSplit;
-import dev.nimbus.v1.ImportDataRequest;
 import dev.nimbus.v1.InputConfig;
+import dev.nimbus.v1.MlUse;
 import dev.nimbus.v1.OperationMetadata;
 
 /**
@@ -36,24 +35,26 @@ public final class BatchPredictions {
 
   public Operation start(BatchPredictRequest req) {
     String modelId = ResourceNames.modelId("name", req.getName());
-    Deployments.Deployment d = deployments.available(modelId);
+    DeployedModel d = deployments.available(modelId);
     Thresholds.threshold(req.getParams(), d.model());
     Thresholds.maxPredictions(req.getParams());
     BatchPredictInputConfig in = req.getInputConfig();
     BatchPredictRequest.Builder spec = req.toBuilder().setName(ResourceNames.model(modelId));
+    // Checked first, so a bad output path leaves no CSV snapshot behind.
+    spec.setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(OutputPaths.check(config,
+        "output_config.output_uri", req.getOutputConfig().getOutputUri(), false).toString()));
     long total;
     switch (in.getSourceCase()) {
       case CSV -> {
         // The import's checks and snapshot: the CSV is read and kept now, relative to its folder.
-        ImportDataRequest.Builder probe = ImportDataRequest.newBuilder().setInputConfig(in.getCsv());
-        InputConfig snapshot = datasets.snapshotCsv(probe.getInputConfig());
-        total = ImportCsv.parse(datasets.readSnapshot(snapshot)).rowCount();
+        InputConfig snapshot = datasets.takeCsv(in.getCsv());
+        total = datasets.csvRowCount(snapshot);
         spec.setInputConfig(BatchPredictInputConfig.newBuilder().setCsv(snapshot));
       }
       case DATASET_SPLIT -> {
         DatasetSplit split = in.getDatasetSplit();
         datasets.get(split.getDataset());
-        if (split.getMlUse() == dev.nimbus.v1.MlUse.UNRECOGNIZED) {
+        if (split.getMlUse() == MlUse.UNRECOGNIZED) {
           throw ApiException.invalidArgument("input_config.dataset_split.ml_use", "ml_use: unknown value");
         }
         total = datasets.count(split.getDataset(), split.getMlUse());
@@ -61,8 +62,6 @@ public final class BatchPredictions {
       default -> throw ApiException.invalidArgument("input_config", "input_config needs csv (image URIs) or"
           + " dataset_split");
     }
-    spec.setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(OutputPaths.check(config,
-        "output_config.output_uri", req.getOutputConfig().getOutputUri(), false).toString()));
     return operations.start(OperationMetadata.Kind.BATCH_PREDICT, ResourceNames.model(modelId), spec.build(),
         BatchPredictDetails.newBuilder().setTotalCount(total).build(), null);
   }

@@ -1,21 +1,26 @@
 package dev.nimbus.server.serving;
 
-import dev.nimbus.server.batching.BatchRunner;
+import com.google.rpc.Code;
 import dev.nimbus.server.batching.BatchScheduler;
 import dev.nimbus.server.batching.BatchingOptions;
-import dev.nimbus.server.batching.ModelQueue;
+import dev.nimbus.server.batching.Ticker;
 import dev.nimbus.server.config.ServerConfig;
-import dev.nimbus.server.engine.ImageBatch;
 import dev.nimbus.server.engine.InferenceEngine;
-import dev.nimbus.server.model.ModelFiles;
+import dev.nimbus.server.engine.ModelLoadException;
+import dev.nimbus.server.engine.TensorFlowUnavailableException;
 import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.error.ErrorStatus;
+import dev.nimbus.server.metrics.ServerMetrics;
+import dev.nimbus.server.model.ModelFiles;
+import dev.nimbus.server.model.ModelStore;
+import dev.nimbus.server.model.Models;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchingConfig;
 import dev.nimbus.v1.DeploymentConfig;
 import dev.nimbus.v1.Model;
+import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,74 +31,58 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The models being served: each deployed model has a batch queue in the shared {@link BatchScheduler}, and its
- * SavedModel is loaded (and warmed up) in the {@link ModelCache}. A batch runs on whichever batch thread takes it,
- * through that thread's own runner of the model, holding a reference on the loaded model for the batch's duration.
+ * The registry of deployed models: one {@link DeployedModel} per model id, loaded (and warmed up) before it is
+ * registered, so a registered model always serves. At most {@code max-loaded-models} models, together at most
+ * {@code max-loaded-model-bytes} on disk, are deployed at once; a deployment beyond that fails with
+ * FAILED_PRECONDITION rather than evicting another model. Also owns bringing back, after a restart, the models
+ * that were deployed.
  */
 public final class Deployments implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Deployments.class);
-
-  /** One image's scores and how the batch it ran in went. */
-  record Scored(float[] scores, long batchStartNanos, long engineNanos, int batchSize) {}
-
-  /**
-   * A served model. {@code key} names this version of it (model id and update time). {@code decoding} counts the
-   * images admitted and still being decoded, which count against the queue's bound like queued ones.
-   */
-  record Deployment(String modelId, String key, Model model, DeploymentConfig config, BatchingOptions options,
-      ModelQueue<byte[], Scored> queue, java.util.concurrent.atomic.AtomicInteger decoding) {
-
-    /**
-     * Admits {@code n} images for decoding if the queue (with what is already being decoded) has room for them,
-     * so that an overloaded server refuses at once instead of decoding images it will refuse anyway.
-     */
-    boolean admit(int n) {
-      while (true) {
-        int d = decoding.get();
-        if (d + queue.queuedImages() + n > options.maxQueuedImages()) {
-          return false;
-        }
-        if (decoding.compareAndSet(d, d + n)) {
-          return true;
-        }
-      }
-    }
-
-    void decoded(int n) {
-      decoding.addAndGet(-n);
-    }
-  }
+  private static final Duration UNDEPLOY_WAIT = Duration.ofSeconds(60);
 
   private final ModelFiles files;
+  private final ModelStore store;
   private final InferenceEngine engine;
   private final ServerConfig.Serving defaults;
   private final BatchScheduler scheduler;
-  private final ModelCache cache;
+  private final ServerMetrics metrics;
   private final BiConsumer<String, Boolean> health;
-  private final java.util.function.Predicate<String> exists;
-  private final Map<String, Deployment> deployed = new ConcurrentHashMap<>();
-  /** Which (model key) each cached entry needs to load: its SavedModel folder and device. */
-  private final Map<String, Deployment> loading = new ConcurrentHashMap<>();
+  private final DeploymentStates states;
+  private final Ticker ticker;
+  private final Map<String, DeployedModel> deployed = new ConcurrentHashMap<>();
+  private Thread redeploying;
 
   /**
    * @param health told (model name, serving?) whenever a model starts or stops serving
-   * @param exists whether a model id exists at all (to tell NOT_FOUND from not deployed)
+   * @param ticker the batch scheduler's, for the engine timings Predict reports
    */
-  public Deployments(ModelFiles files, InferenceEngine engine, ServerConfig.Serving defaults, BatchScheduler scheduler,
-      BiConsumer<String, Boolean> health, java.util.function.Predicate<String> exists) {
-    this.exists = exists;
+  public Deployments(ModelFiles files, ModelStore store, InferenceEngine engine, ServerConfig.Serving defaults,
+      BatchScheduler scheduler, ServerMetrics metrics, BiConsumer<String, Boolean> health, Clock clock, Ticker ticker) {
+    this.ticker = ticker;
     this.files = files;
+    this.store = store;
     this.engine = engine;
     this.defaults = defaults;
     this.scheduler = scheduler;
+    this.metrics = metrics;
     this.health = health;
-    this.cache = new ModelCache(defaults.maxLoadedModels(), defaults.maxLoadedModelBytes(), this::load);
+    this.states = new DeploymentStates(store, clock);
+  }
+
+  DeploymentStates states() {
+    return states;
   }
 
   /** The deployment config with every default filled in from the server's, checked. */
   public DeploymentConfig resolve(DeploymentConfig requested) {
-    String device = requested.getDevice().isBlank() ? defaults.device() : requested.getDevice().strip();
-    InferenceEngine.device(device);
+    String device;
+    try {
+      device = InferenceEngine.checkDevice(requested.getDevice().isBlank() ? defaults.device()
+          : requested.getDevice());
+    } catch (IllegalArgumentException e) {
+      throw ApiException.invalidArgument("deployment_config.device", e.getMessage());
+    }
     BatchingConfig b = requested.getBatching();
     int maxBatch = b.getMaxBatchSize() > 0 ? b.getMaxBatchSize() : defaults.maxBatchSize();
     Duration delay = b.hasMaxBatchDelay() ? Protos.duration(b.getMaxBatchDelay()) : defaults.maxBatchDelay();
@@ -131,56 +120,82 @@ public final class Deployments implements AutoCloseable {
    * earlier deployment of the same model.
    */
   public void deploy(Model model, DeploymentConfig config) {
-    String id = ResourceNames.modelId("name", model.getName());
-    String key = id + "@" + model.getUpdateTime().getSeconds() + "." + model.getUpdateTime().getNanos();
+    ModelVersion version = ModelVersion.of(model);
     BatchingConfig b = config.getBatching();
     BatchingOptions options = new BatchingOptions(b.getMaxBatchSize(), Protos.duration(b.getMaxBatchDelay()),
         b.getMaxQueuedImages());
-    Deployment previous = deployed.get(id);
-    if (previous != null) {
-      undeploy(id);
-    }
-    Deployment pending = new Deployment(id, key, model, config, options, null, null);
-    loading.put(key, pending);
-    long start = System.nanoTime();
+    undeploy(version.modelId());
+    long start = ticker.nanos();
+    InferenceEngine.LoadedModel loaded = load(version, config.getDevice());
     try {
-      cache.load(key);
-      warmUp(key, model, options.maxBatchSize());
-      ModelQueue<byte[], Scored> queue = scheduler.register(key, options, () -> runner(key, model));
-      deployed.put(id, new Deployment(id, key, model, config, options, queue,
-          new java.util.concurrent.atomic.AtomicInteger()));
-    } catch (RuntimeException e) {
-      cache.evict(key);
+      DeployedModel.warmUp(loaded, model, options.maxBatchSize());
+      synchronized (this) {
+        checkRoom(version, loaded.sizeBytes());
+        deployed.put(version.modelId(), new DeployedModel(version, model, config, options, loaded, scheduler,
+            metrics, ticker));
+      }
+    } catch (RuntimeException | Error e) {
+      loaded.close();
       throw e;
     }
     health.accept(model.getName(), true);
-    log.info("Deployed {} on {} (batches up to {}, {} ms delay) in {} ms", model.getName(), config.getDevice(),
-        options.maxBatchSize(), options.maxBatchDelay().toMillis(), (System.nanoTime() - start) / 1_000_000);
+    log.info("Deployed {} on {} (batches up to {}, {} ms delay) in {} ms", version, config.getDevice(),
+        options.maxBatchSize(), options.maxBatchDelay().toMillis(), (ticker.nanos() - start) / 1_000_000);
+  }
+
+  private InferenceEngine.LoadedModel load(ModelVersion version, String device) {
+    try {
+      return engine.load(files.savedModel(version.modelId()), device);
+    } catch (TensorFlowUnavailableException e) {
+      throw ApiException.failedPrecondition("TENSORFLOW_UNAVAILABLE", "serving needs the TensorFlow native"
+          + " libraries: " + e.getMessage());
+    } catch (ModelLoadException e) {
+      log.warn("Could not load {}", version, e);
+      String why = e.reason() == ModelLoadException.Reason.NO_SUCH_GPU ? e.getMessage()
+          : "TensorFlow could not load its SavedModel (the server log has the details)";
+      throw ApiException.failedPrecondition(e.reason().name(), version.name() + " cannot be deployed: " + why);
+    }
+  }
+
+  /** Refuses a deployment that would hold more models, or more bytes, than the server is configured for. */
+  private void checkRoom(ModelVersion version, long bytes) {
+    long others = 0;
+    int count = 0;
+    for (DeployedModel d : deployed.values()) {
+      others += d.sizeBytes();
+      count++;
+    }
+    if (count + 1 > defaults.maxLoadedModels() || others + bytes > defaults.maxLoadedModelBytes()) {
+      throw ApiException.of(Code.FAILED_PRECONDITION, "TOO_MANY_DEPLOYED_MODELS", version.name() + " cannot be"
+          + " deployed: " + count + " models (" + others / (1024 * 1024) + " MB) are deployed already and this one"
+          + " has " + Math.max(1, bytes / (1024 * 1024)) + " MB; the server holds at most "
+          + defaults.maxLoadedModels() + " models and " + defaults.maxLoadedModelBytes() / (1024 * 1024) + " MB"
+          + " (max-loaded-models, max-loaded-model-bytes): undeploy one first");
+    }
   }
 
   /** Stops serving a model: waiting requests fail, running batches finish, then the model is unloaded. */
   public void undeploy(String modelId) {
-    Deployment d = deployed.remove(modelId);
+    DeployedModel d = deployed.remove(modelId);
     if (d == null) {
       return;
     }
-    health.accept(d.model().getName(), false);
+    health.accept(d.version().name(), false);
     try {
-      scheduler.unregister(d.key()).get(60, TimeUnit.SECONDS);
+      d.undeploy().get(UNDEPLOY_WAIT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (Exception e) {
-      log.warn("Batches of {} did not finish within 60 s: {}", d.model().getName(), e.toString());
+      log.warn("Batches of {} did not finish within {} s: {}", d.version(), UNDEPLOY_WAIT.toSeconds(), e.toString());
     }
-    cache.evict(d.key());
-    loading.remove(d.key());
   }
 
-  /** The serving deployment of {@code modelId}, or FAILED_PRECONDITION saying it is not deployed. */
-  Deployment available(String modelId) {
-    Deployment d = deployed.get(modelId);
+  /** The serving deployment of {@code modelId}: NOT_FOUND for no such model, FAILED_PRECONDITION if not deployed. */
+  DeployedModel available(String modelId) {
+    DeployedModel d = deployed.get(modelId);
     if (d == null) {
-      if (!exists.test(modelId)) {
-        throw ApiException.notFound("nimbus.dev/Model", ResourceNames.model(modelId), "model "
-            + ResourceNames.model(modelId) + " does not exist");
+      if (store.get(modelId).isEmpty()) {
+        throw Models.notFound(modelId);
       }
       throw ApiException.failedPrecondition("MODEL_NOT_DEPLOYED", "model " + ResourceNames.model(modelId)
           + " is not deployed; deploy it first (nimbus models deploy " + modelId + ")");
@@ -188,69 +203,63 @@ public final class Deployments implements AutoCloseable {
     return d;
   }
 
-  public boolean isDeployed(String modelId) {
-    return deployed.containsKey(modelId);
-  }
-
-  /** Images waiting, per deployed model. */
+  /** Images waiting or being decoded, per deployed model. */
   public Map<String, Integer> queueDepths() {
     Map<String, Integer> out = new LinkedHashMap<>();
-    deployed.forEach((id, d) -> out.put(id, d.queue().queuedImages() + d.decoding().get()));
+    deployed.forEach((id, d) -> out.put(id, d.pendingImages()));
     return out;
   }
 
-  private ServedModel load(String key) {
-    Deployment d = loading.get(key);
-    if (d == null) {
-      throw new IllegalStateException("no deployment asked for " + key);
+  /**
+   * Deploys again, in the background, the models that were AVAILABLE when the server stopped: each is LOADING until
+   * it serves (so GetModel and Predict never disagree), then AVAILABLE, or DEPLOYMENT_FAILED with the reason.
+   */
+  public synchronized void redeployAfterRestart() {
+    List<Model> available = store.list("", Integer.MAX_VALUE, null, null, Model.DeploymentState.AVAILABLE_VALUE);
+    if (available.isEmpty()) {
+      return;
     }
-    return new ServedModel(key, engine.load(files.savedModel(d.modelId()), d.config().getDevice()));
-  }
-
-  /** A batch of each size the batcher will form can cost a graph optimisation the first time: pay it now. */
-  private void warmUp(String key, Model model, int maxBatch) {
-    List<Integer> sizes = new ArrayList<>();
-    for (int s = 1; s < maxBatch; s *= 2) {
-      sizes.add(s);
+    for (Model m : available) {
+      states.set(ResourceNames.modelId("name", m.getName()), Model.DeploymentState.LOADING, null, null);
     }
-    sizes.add(maxBatch);
-    int per = model.getInputSize() * model.getInputSize() * model.getInputChannels();
-    try (ServedModel.Handle h = cache.acquire(key)) {
-      for (int size : sizes) {
-        h.runner().run(new ImageBatch(new byte[size * per], size, model.getInputSize(), model.getInputSize(),
-            model.getInputChannels()));
-      }
-    }
-  }
-
-  /** The engine call of one batch thread for one model. */
-  private BatchRunner<byte[], Scored> runner(String key, Model model) {
-    int size = model.getInputSize();
-    int channels = model.getInputChannels();
-    int per = size * size * channels;
-    return inputs -> {
-      byte[] pixels = new byte[inputs.size() * per];
-      for (int i = 0; i < inputs.size(); i++) {
-        System.arraycopy(inputs.get(i), 0, pixels, i * per, per);
-      }
-      try (ServedModel.Handle h = cache.acquire(key)) {
-        long start = System.nanoTime();
-        float[][] scores = h.runner().run(new ImageBatch(pixels, inputs.size(), size, size, channels));
-        long engine = System.nanoTime() - start;
-        List<Scored> out = new ArrayList<>(scores.length);
-        for (float[] s : scores) {
-          out.add(new Scored(s, start, engine, inputs.size()));
+    redeploying = new Thread(() -> {
+      for (Model m : available) {
+        String id = ResourceNames.modelId("name", m.getName());
+        try {
+          deploy(m, m.getDeploymentConfig());
+          states.set(id, Model.DeploymentState.AVAILABLE, null, null);
+        } catch (RuntimeException e) {
+          states.set(id, Model.DeploymentState.DEPLOYMENT_FAILED, null,
+              ErrorStatus.of(e, "deploying " + m.getName() + " again after a restart"));
         }
-        return out;
       }
-    };
+    }, "nimbus-redeploy");
+    redeploying.setDaemon(true);
+    redeploying.start();
   }
 
+  /** Waits for the start-up redeployment, then undeploys every model (their queues fail what waits). */
   @Override
   public void close() {
+    Thread t;
+    synchronized (this) {
+      t = redeploying;
+    }
+    if (t != null) {
+      boolean interrupted = false;
+      while (t.isAlive()) {
+        try {
+          t.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
     for (String id : List.copyOf(deployed.keySet())) {
       undeploy(id);
     }
-    cache.close();
   }
 }

@@ -4,12 +4,11 @@ import dev.nimbus.server.dataset.DatasetStore.ExampleRow;
 import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.engine.Decoding;
 import dev.nimbus.server.engine.ImageDecodeException;
+import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.image.ImageFormat;
-import dev.nimbus.server.image.ImageInfo;
 import dev.nimbus.server.image.ImageInspector;
 import dev.nimbus.server.image.InvalidImageException;
 import dev.nimbus.server.storage.BlobStore;
-import dev.nimbus.server.error.ApiException;
 import dev.nimbus.v1.ImageInput;
 import dev.nimbus.v1.RawImage;
 import java.awt.image.BufferedImage;
@@ -20,54 +19,58 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
 /**
  * Turns the images of a Predict request into model input: uint8 pixels at the model's size and channels. Encoded
  * images are checked from their header first (size, format, dimensions: no decompression bombs), then decoded and
  * resized inside a TF graph, all of a request's images in one run, shared with concurrent requests' images
- * ({@link CoalescingDecoder}); WebP and TIFF, which TF cannot decode, are
- * transcoded first. Pre-decoded pixels skip all of that. Runs on the decode pool, never on a Netty event loop.
+ * ({@link CoalescingDecoder}, on decode workers of its own); WebP and TIFF, which TF cannot decode, are
+ * transcoded first, on the caller's transcoding executor. Pre-decoded pixels skip all of that.
  */
 public final class ImagePreparer implements AutoCloseable {
-  /** One image ready for the model. {@code key} identifies its content (for the result cache). */
-  public record Prepared(byte[] pixels, String key) {}
+  /** One image ready for the model. {@code sha256} identifies its content (for the result cache), or is null. */
+  public record Prepared(byte[] pixels, String sha256) {}
+
+  /** Images per decode run: concurrent requests' images are decoded together, up to this many. */
+  static final int MAX_PER_RUN = 32;
+
+  /** An image the model cannot take, and why (a sentence that reads after the image's field name). */
+  static final class Rejected extends RuntimeException {
+    Rejected(String reason) {
+      super(reason, null, false, false);
+    }
+  }
 
   private final ImageInspector inspector;
   private final Datasets datasets;
   private final BlobStore blobs;
-  /** Images per decode run: concurrent requests' images are decoded together, up to this many. */
-  static final int MAX_PER_RUN = 32;
   private final int decodeThreads;
-  private final java.util.concurrent.ExecutorService decodeRuns;
-  private final Map<String, Decoding> decodings = new ConcurrentHashMap<>();
-  private final Map<String, CoalescingDecoder> decoders = new ConcurrentHashMap<>();
+  private final ExecutorService decodeWorkers;
+  private final Map<InputShape, Decoding> decodings = new ConcurrentHashMap<>();
+  private final Map<InputShape, CoalescingDecoder> decoders = new ConcurrentHashMap<>();
+
+  /** A model's input: {@code size} x {@code size} pixels of {@code channels} (1 or 3). */
+  private record InputShape(int size, int channels) {}
 
   public ImagePreparer(ImageInspector inspector, Datasets datasets, BlobStore blobs, int decodeThreads) {
     this.inspector = inspector;
     this.datasets = datasets;
     this.blobs = blobs;
     this.decodeThreads = decodeThreads;
-    // Never more tasks than decodeThreads (the decoders' worker bound per model size), so an unbounded queue
-    // holds at most a few.
-    this.decodeRuns = java.util.concurrent.Executors.newFixedThreadPool(decodeThreads, r -> {
-      Thread t = new Thread(r, "nimbus-decode-run");
+    // Never more tasks than decodeThreads per model input shape (the decoders' worker bound), so the unbounded
+    // queue holds at most a few.
+    this.decodeWorkers = Executors.newFixedThreadPool(decodeThreads, r -> {
+      Thread t = new Thread(r, "nimbus-decode");
       t.setDaemon(true);
       return t;
     });
-  }
-
-  /** {@link #check} then {@link #decode}, waiting for the decoding; WebP and TIFF are transcoded here. */
-  public List<Prepared> prepare(List<ImageInput> images, int size, int channels) {
-    try {
-      return decode(check(images, size, channels, true), Runnable::run).join();
-    } catch (java.util.concurrent.CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw e;
-    }
   }
 
   /**
@@ -79,7 +82,7 @@ public final class ImagePreparer implements AutoCloseable {
     private final List<byte[]> encoded = new ArrayList<>();
     private final List<ImageFormat> formats = new ArrayList<>();
     private final List<Integer> encodedAt = new ArrayList<>();
-    private final List<String> keys = new ArrayList<>();
+    private final List<String> hashes = new ArrayList<>();
     private final int size;
     private final int channels;
 
@@ -90,49 +93,52 @@ public final class ImagePreparer implements AutoCloseable {
     }
 
     private boolean needsTranscoding() {
-      return formats.stream().anyMatch(f -> f == ImageFormat.WEBP || f == ImageFormat.TIFF);
+      return formats.stream().anyMatch(ImagePreparer::needsTranscoding);
     }
   }
 
   /**
    * The cheap part, on the calling thread: each image's header (size, format, dimensions; no decompression bombs),
    * stored examples read, pre-decoded pixels converted. A bad image is thrown at once as INVALID_ARGUMENT naming
-   * it. {@code withKeys}: compute each encoded image's SHA-256, which only the result cache needs.
+   * it. {@code withHashes}: compute each encoded image's SHA-256, which only the result cache needs.
    */
-  public Checked check(List<ImageInput> images, int size, int channels, boolean withKeys) {
+  public Checked check(List<ImageInput> images, int size, int channels, boolean withHashes) {
     Checked c = new Checked(images.size(), size, channels);
     for (int i = 0; i < images.size(); i++) {
       ImageInput in = images.get(i);
       String field = "images[" + i + "]";
-      switch (in.getSourceCase()) {
-        case IMAGE_BYTES -> {
-          byte[] bytes = in.getImageBytes().toByteArray();
-          c.formats.add(check(field, bytes));
-          c.encoded.add(bytes);
-          c.encodedAt.add(i);
-          c.keys.add(withKeys ? BlobStore.sha256Hex(bytes) : null);
+      try {
+        switch (in.getSourceCase()) {
+          case IMAGE_BYTES -> {
+            byte[] bytes = in.getImageBytes().toByteArray();
+            c.formats.add(header(bytes));
+            c.encoded.add(bytes);
+            c.encodedAt.add(i);
+            c.hashes.add(withHashes ? BlobStore.sha256Hex(bytes) : null);
+          }
+          case EXAMPLE -> {
+            ExampleRow row = datasets.existingExample(in.getExample());
+            c.encoded.add(blobs.read(row.sha256()));
+            c.formats.add(ImageFormat.fromMimeType(row.mimeType()));
+            c.encodedAt.add(i);
+            c.hashes.add(row.sha256());
+          }
+          case RAW_IMAGE -> c.out[i] = new Prepared(raw(field, in.getRawImage(), size, channels), null);
+          default -> throw new Rejected("is empty (expected: image_bytes, example or raw_image)");
         }
-        case EXAMPLE -> {
-          ExampleRow row = datasets.existingExample(in.getExample());
-          c.encoded.add(blobs.read(row.sha256()));
-          c.formats.add(ImageFormat.fromMimeType(row.mimeType()));
-          c.encodedAt.add(i);
-          c.keys.add(row.sha256());
-        }
-        case RAW_IMAGE -> c.out[i] = new Prepared(raw(field, in.getRawImage(), size, channels), null);
-        default -> throw ApiException.invalidArgument(field, field + " is empty (expected: image_bytes, example or"
-            + " raw_image)");
+      } catch (Rejected e) {
+        throw invalid(field, e);
       }
     }
     return c;
   }
 
   /**
-   * Decodes the checked images on the decode workers, together with other requests' images. WebP and TIFF, which
-   * TF cannot decode, are first transcoded on {@code transcoding} (slow: a full decode and a PNG encode). The
-   * future fails with INVALID_ARGUMENT naming the image if one cannot be decoded.
+   * Decodes the checked images on the decode workers, together with other requests' images. WebP and TIFF are
+   * first transcoded on {@code transcoding} (slow: a full decode and a PNG encode). The future fails with
+   * INVALID_ARGUMENT naming the image if one cannot be decoded.
    */
-  public CompletableFuture<List<Prepared>> decode(Checked c, java.util.concurrent.Executor transcoding) {
+  public CompletableFuture<List<Prepared>> decode(Checked c, Executor transcoding) {
     if (c.encoded.isEmpty()) {
       return CompletableFuture.completedFuture(List.of(c.out));
     }
@@ -141,59 +147,84 @@ public final class ImagePreparer implements AutoCloseable {
     }
     return CompletableFuture.supplyAsync(() -> {
       for (int j = 0; j < c.encoded.size(); j++) {
-        c.encoded.set(j, decodable("images[" + c.encodedAt.get(j) + "]", c.encoded.get(j), c.formats.get(j)));
+        try {
+          c.encoded.set(j, decodable(c.encoded.get(j), c.formats.get(j)));
+        } catch (Rejected e) {
+          throw invalid("images[" + c.encodedAt.get(j) + "]", e);
+        }
       }
       return c;
     }, transcoding).thenCompose(this::decodeChecked);
   }
 
+  /**
+   * One encoded image as model input, on the calling thread (BatchPredict).
+   *
+   * @throws Rejected saying why the image cannot be used
+   */
+  byte[] decodeOne(byte[] encoded, int size, int channels) {
+    byte[] bytes = decodable(encoded, header(encoded));
+    try {
+      return decoder(size, channels).decode(List.of(bytes)).join().pixels(0);
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof ImageDecodeException d) {
+        throw new Rejected("the image cannot be decoded (" + d.getMessage() + ")");
+      }
+      throw e;
+    }
+  }
+
   private CompletableFuture<List<Prepared>> decodeChecked(Checked c) {
     return decoder(c.size, c.channels).decode(c.encoded).handle((batch, failure) -> {
       if (failure != null) {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException e && e.getCause() != null
-            ? e.getCause() : failure;
+        Throwable cause = failure instanceof CompletionException e && e.getCause() != null ? e.getCause() : failure;
         if (cause instanceof ImageDecodeException e) {
-          int i = c.encodedAt.get(e.index());
-          throw ApiException.invalidArgument("images[" + i + "]", "images[" + i + "]: the image cannot be decoded ("
-              + e.getMessage() + ")");
+          throw invalid("images[" + c.encodedAt.get(e.index()) + "]",
+              new Rejected("the image cannot be decoded (" + e.getMessage() + ")"));
         }
-        throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+        throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
       }
       for (int j = 0; j < c.encoded.size(); j++) {
-        c.out[c.encodedAt.get(j)] = new Prepared(batch.pixels(j), c.keys.get(j));
+        c.out[c.encodedAt.get(j)] = new Prepared(batch.pixels(j), c.hashes.get(j));
       }
       return List.of(c.out);
     });
   }
 
-  private ImageFormat check(String field, byte[] bytes) {
+  private static ApiException invalid(String field, Rejected e) {
+    return ApiException.invalidArgument(field, field + ": " + e.getMessage());
+  }
+
+  private ImageFormat header(byte[] bytes) {
     try {
-      ImageInfo info = inspector.header(bytes);
-      return info.format();
+      return inspector.header(bytes).format();
     } catch (InvalidImageException e) {
-      throw ApiException.invalidArgument(field, field + ": " + e.getMessage());
+      throw new Rejected(e.getMessage());
     }
   }
 
+  private static boolean needsTranscoding(ImageFormat format) {
+    return format == ImageFormat.WEBP || format == ImageFormat.TIFF;
+  }
+
   /** The bytes as TF can decode them: WebP and TIFF become PNG. */
-  private static byte[] decodable(String field, byte[] bytes, ImageFormat format) {
-    if (format != ImageFormat.WEBP && format != ImageFormat.TIFF) {
+  private static byte[] decodable(byte[] bytes, ImageFormat format) {
+    if (!needsTranscoding(format)) {
       return bytes;
     }
     try {
       BufferedImage img = ImageIO.read(new ByteArrayInputStream(bytes));
       if (img == null) {
-        throw ApiException.invalidArgument(field, field + ": the " + format + " image cannot be decoded");
+        throw new Rejected("the " + format + " image cannot be decoded");
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ImageIO.write(img, "png", out);
       return out.toByteArray();
     } catch (IOException | RuntimeException e) {
-      if (e instanceof ApiException a) {
-        throw a;
+      if (e instanceof Rejected r) {
+        throw r;
       }
-      throw ApiException.invalidArgument(field, field + ": the " + format + " image cannot be decoded ("
-          + e.getMessage() + ")");
+      throw new Rejected("the " + format + " image cannot be decoded (" + e.getMessage() + ")");
     }
   }
 
@@ -234,17 +265,20 @@ public final class ImagePreparer implements AutoCloseable {
     return out;
   }
 
+  /** The decoder for one model input shape ({@code size} x {@code size} x {@code channels}). */
   private CoalescingDecoder decoder(int size, int channels) {
-    return decoders.computeIfAbsent(size + "x" + channels, k -> {
+    return decoders.computeIfAbsent(new InputShape(size, channels), k -> {
       Decoding decoding = decodings.computeIfAbsent(k, x -> new Decoding(size, size, channels, MAX_PER_RUN,
           decodeThreads));
-      return new CoalescingDecoder(decoding::decode, MAX_PER_RUN, decodeThreads, decodeRuns);
+      return new CoalescingDecoder(decoding::decode, MAX_PER_RUN, decodeThreads, decodeWorkers);
     });
   }
 
+  /** Stops the decode workers, waits for their runs to end, and frees the decoding graphs. */
   @Override
-  public void close() {
-    decodeRuns.shutdown();
+  public void close() throws InterruptedException {
+    decodeWorkers.shutdown();
+    decodeWorkers.awaitTermination(30, TimeUnit.SECONDS);
     decoders.clear();
     decodings.values().forEach(Decoding::close);
     decodings.clear();

@@ -2,8 +2,11 @@ package dev.nimbus.server.serving;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.nimbus.server.metrics.ServerMetrics;
+import dev.nimbus.server.batching.BatchScheduler;
+import dev.nimbus.server.batching.ModelQueue;
+import dev.nimbus.server.batching.Ticker;
 import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.metrics.ServerMetrics;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ImagePrediction;
@@ -15,39 +18,50 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 
 /**
- * Predict: checks the request on the calling (handler) thread, decodes its images on the decode pool, looks them
- * up in the result cache when the model was deployed with one, queues the rest in the model's batch queue, and
- * completes when their batches have run. No thread waits for a batch.
+ * Predict: checks the request on the calling (handler) thread, admits its images to the model's queue (refusing at
+ * once when it is full, before any decoding), decodes them ({@link ImagePreparer}), looks them up in the result
+ * cache when the model was deployed with one, submits the rest to the queue, and completes when their batches have
+ * run. No thread waits for a batch. Time is the batcher's ticker, deadlines included.
  */
 public final class Predictions {
+  /** A cached result: one model version's scores for one image content. */
+  private record ResultKey(ModelVersion version, String sha256) {}
+
   private final Deployments deployments;
   private final ImagePreparer preparer;
-  private final ExecutorService decodePool;
+  private final Executor transcoding;
   private final ServerMetrics metrics;
+  private final Ticker ticker;
   private final int maxImages;
-  private final Cache<String, float[]> results;
+  private final Cache<ResultKey, float[]> results;
 
-  public Predictions(Deployments deployments, ImagePreparer preparer, ExecutorService decodePool, ServerMetrics metrics,
-      int maxImages, int resultCacheSize) {
+  /**
+   * @param transcoding where WebP and TIFF images are transcoded (bounded: a full one is RESOURCE_EXHAUSTED)
+   * @param ticker the batch scheduler's, so deadlines compare on one clock
+   */
+  public Predictions(Deployments deployments, ImagePreparer preparer, Executor transcoding, ServerMetrics metrics,
+      Ticker ticker, int maxImages, int resultCacheSize) {
     this.deployments = deployments;
     this.preparer = preparer;
-    this.decodePool = decodePool;
+    this.transcoding = transcoding;
     this.metrics = metrics;
+    this.ticker = ticker;
     this.maxImages = maxImages;
     this.results = Caffeine.newBuilder().maximumSize(Math.max(1, resultCacheSize)).build();
   }
 
   /**
-   * @param deadlineNanos when the caller stops waiting, on {@link System#nanoTime()}'s clock, or
-   *     {@code Long.MAX_VALUE}
+   * @param timeoutNanos how long the caller waits from now, or {@code Long.MAX_VALUE} for no deadline
+   * @param cancelled whether the caller has gone; quick, called under the batcher's lock
    */
-  public CompletableFuture<PredictResponse> predict(PredictRequest req, long deadlineNanos, BooleanSupplier cancelled) {
-    long start = System.nanoTime();
+  public CompletableFuture<PredictResponse> predict(PredictRequest req, long timeoutNanos, BooleanSupplier cancelled) {
+    long start = ticker.nanos();
+    long deadline = timeoutNanos == Long.MAX_VALUE ? BatchScheduler.NO_DEADLINE : saturatedAdd(start, timeoutNanos);
     String modelId = ResourceNames.modelId("name", req.getName());
     int n = req.getImagesCount();
     if (n == 0) {
@@ -57,39 +71,26 @@ public final class Predictions {
       throw ApiException.invalidArgument("images", "images: " + n + " (expected: at most " + maxImages
           + " per request; split the request, as the Java SDK does)");
     }
-    Deployments.Deployment d = deployments.available(modelId);
+    DeployedModel d = deployments.available(modelId);
     float threshold = Thresholds.threshold(req.getParams(), d.model());
     int maxPredictions = Thresholds.maxPredictions(req.getParams());
-    int size = d.model().getInputSize();
-    int channels = d.model().getInputChannels();
     boolean cacheOn = d.config().getResultCacheEnabled();
-    if (!d.admit(n)) {
-      metrics.refused(modelId, "QUEUE_FULL", n);
-      throw ApiException.resourceExhausted("QUEUE_FULL", d.model().getName() + " has as many images waiting as it"
-          + " accepts (" + d.options().maxQueuedImages() + "); retry shortly", retryAfter(d));
-    }
-    boolean[] released = {false};
-    Runnable release = () -> {
-      synchronized (released) {
-        if (!released[0]) {
-          released[0] = true;
-          d.decoded(n);
-        }
-      }
-    };
+    ModelQueue<byte[], DeployedModel.Scored>.Admission admission = d.admit(n);
     try {
       // Header checks here, on the handler thread (cheap, and a bad image is answered at once); decoding on the
-      // decode workers, shared with concurrent requests; WebP/TIFF transcoding, when needed, on the decode pool.
-      ImagePreparer.Checked checked = preparer.check(req.getImagesList(), size, channels, cacheOn);
-      return preparer.decode(checked, decodePool).thenCompose(prepared -> {
-        long decoded = System.nanoTime();
+      // decode workers, shared with concurrent requests; WebP/TIFF transcoding, when needed, on its own pool.
+      ImagePreparer.Checked checked = preparer.check(req.getImagesList(), d.model().getInputSize(),
+          d.model().getInputChannels(), cacheOn);
+      return preparer.decode(checked, transcoding).thenCompose(prepared -> {
+        long decoded = ticker.nanos();
         metrics.stage(modelId, "decode", (decoded - start) / 1e9);
         float[][] scores = new float[n][];
         List<byte[]> misses = new ArrayList<>(n);
         List<Integer> missAt = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           ImagePreparer.Prepared p = prepared.get(i);
-          float[] hit = cacheOn && p.key() != null ? results.getIfPresent(d.key() + "|" + p.key()) : null;
+          float[] hit = cacheOn && p.sha256() != null ? results.getIfPresent(new ResultKey(d.version(), p.sha256()))
+              : null;
           if (hit != null) {
             scores[i] = hit;
           } else {
@@ -97,48 +98,45 @@ public final class Predictions {
             missAt.add(i);
           }
         }
-        // From here the queue counts the images itself.
-        release.run();
         if (misses.isEmpty()) {
           return CompletableFuture.completedFuture(respond(req, d, scores, threshold, maxPredictions, start, decoded,
               List.of()));
         }
-        return d.queue().submit(misses, deadlineNanos, cancelled).thenApply(scored -> {
+        return admission.submit(misses, deadline, cancelled).thenApply(scored -> {
           for (int j = 0; j < scored.size(); j++) {
             int i = missAt.get(j);
             scores[i] = scored.get(j).scores();
             ImagePreparer.Prepared p = prepared.get(i);
-            if (cacheOn && p.key() != null) {
-              results.put(d.key() + "|" + p.key(), scores[i]);
+            if (cacheOn && p.sha256() != null) {
+              results.put(new ResultKey(d.version(), p.sha256()), scores[i]);
             }
           }
           return respond(req, d, scores, threshold, maxPredictions, start, decoded, scored);
         });
       }).handle((response, failure) -> {
-        release.run();
+        admission.close(); // gives back the places of cache hits, or of a request that failed before submitting
         if (failure != null) {
-          throw new CompletionException(QueueRefusals.toApi(failure, d.model().getName()));
+          throw new CompletionException(QueueRefusals.toApi(failure, d.version().name()));
         }
         return response;
       });
     } catch (RejectedExecutionException e) {
-      release.run();
+      admission.close();
       throw ApiException.resourceExhausted("DECODE_QUEUE_FULL", "the server is decoding as many images as it can;"
           + " retry shortly", Duration.ofMillis(100));
     } catch (RuntimeException e) {
-      release.run(); // A bad image: nothing was queued.
+      admission.close(); // a bad image: nothing was queued
       throw e;
     }
   }
 
-  /** About the time the queue takes to drain a batch per batch thread: when a retry may find room. */
-  private static Duration retryAfter(Deployments.Deployment d) {
-    long ms = Math.max(1, d.options().maxBatchDelay().toMillis() + 5L * d.options().maxBatchSize());
-    return Duration.ofMillis(Math.min(1000, ms));
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE - 1 : sum;
   }
 
-  private PredictResponse respond(PredictRequest req, Deployments.Deployment d, float[][] scores, float threshold,
-      int maxPredictions, long start, long decoded, List<Deployments.Scored> scored) {
+  private PredictResponse respond(PredictRequest req, DeployedModel d, float[][] scores, float threshold,
+      int maxPredictions, long start, long decoded, List<DeployedModel.Scored> scored) {
     PredictResponse.Builder b = PredictResponse.newBuilder();
     for (float[] s : scores) {
       ImagePrediction p = Thresholds.prediction(s, d.model().getLabelsList(), threshold, maxPredictions);
@@ -147,21 +145,22 @@ public final class Predictions {
     long queue = 0;
     long engine = 0;
     int batch = 0;
-    for (Deployments.Scored s : scored) {
+    for (DeployedModel.Scored s : scored) {
       queue = Math.max(queue, s.batchStartNanos() - decoded);
       engine = Math.max(engine, s.engineNanos());
       batch = Math.max(batch, s.batchSize());
     }
+    String modelId = d.version().modelId();
     if (!scored.isEmpty()) {
-      metrics.stage(d.modelId(), "queue", Math.max(0, queue) / 1e9);
-      metrics.stage(d.modelId(), "engine", engine / 1e9);
+      metrics.stage(modelId, "queue", Math.max(0, queue) / 1e9);
+      metrics.stage(modelId, "engine", engine / 1e9);
     }
     if (req.getIncludeTimings()) {
       b.setTimings(PredictTimings.newBuilder()
           .setDecode(Protos.duration(Duration.ofNanos(decoded - start)))
           .setQueue(Protos.duration(Duration.ofNanos(Math.max(0, queue))))
           .setEngine(Protos.duration(Duration.ofNanos(engine)))
-          .setTotal(Protos.duration(Duration.ofNanos(System.nanoTime() - start)))
+          .setTotal(Protos.duration(Duration.ofNanos(ticker.nanos() - start)))
           .setBatchSize(batch));
     }
     return b.build();

@@ -8,18 +8,17 @@ import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.Model;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.UndeployModelRequest;
-import java.time.Clock;
 
 /** Runs UndeployModel: stop serving (waiting requests fail, running batches finish), unload, UNDEPLOYED. */
 public final class UndeployModelHandler implements OperationHandler {
   private final ModelStore store;
   private final Deployments deployments;
-  private final Clock clock;
+  private final DeploymentStates states;
 
-  public UndeployModelHandler(ModelStore store, Deployments deployments, Clock clock) {
+  public UndeployModelHandler(ModelStore store, Deployments deployments) {
     this.store = store;
     this.deployments = deployments;
-    this.clock = clock;
+    this.states = deployments.states();
   }
 
   @Override
@@ -38,14 +37,9 @@ public final class UndeployModelHandler implements OperationHandler {
     String id = ResourceNames.modelId("name", spec.getName());
     deployments.undeploy(id);
     store.database().write(c -> {
-      Model m = store.get(c, id).orElse(null);
-      Model done = m == null ? Model.getDefaultInstance() : m.toBuilder()
-          .setDeploymentState(Model.DeploymentState.UNDEPLOYED).clearDeploymentError().build();
-      if (m != null) {
-        store.update(c, id, done, clock.millis());
-      }
+      Model done = states.set(c, id, Model.DeploymentState.UNDEPLOYED, null, null);
       ctx.finish(c, ctx.metadata().toBuilder().setStatusMessage("undeployed " + spec.getName()).build(),
-          Any.pack(done));
+          Any.pack(done == null ? Model.getDefaultInstance() : done));
       return null;
     });
   }

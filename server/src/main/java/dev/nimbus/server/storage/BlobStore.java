@@ -48,6 +48,10 @@ public final class BlobStore {
     for (int i = 0; i < stripes.length; i++) {
       stripes[i] = new Object();
     }
+  }
+
+  /** Creates the folders if needed and removes the half-written files a crash left; returns {@code this}. */
+  public BlobStore open() {
     try {
       Files.createDirectories(tmp);
       // Leftovers of writes interrupted by a crash.
@@ -59,6 +63,7 @@ public final class BlobStore {
     } catch (IOException e) {
       throw new StorageException("cannot prepare the blob folder " + root + ": " + e.getMessage(), e);
     }
+    return this;
   }
 
   public static String sha256Hex(byte[] bytes) {

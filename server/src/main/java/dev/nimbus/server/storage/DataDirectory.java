@@ -13,36 +13,40 @@ import java.nio.file.StandardOpenOption;
  * files. The lock is an OS file lock: it goes away with the process, even after {@code kill -9}.
  *
  * <p>Layout: {@code nimbus.db} (metadata), {@code blobs/} (images by SHA-256), {@code imports/} (CSV snapshots
- * of running imports), {@code LOCK}.
+ * of running imports), {@code models/}, {@code backbones/} (unpacked pretrained weights), {@code LOCK}.
+ * Constructing one does no I/O; {@link #lock()} creates the folder and takes the lock.
  */
 public final class DataDirectory implements AutoCloseable {
   private final Path root;
-  private final FileChannel lockChannel;
-  private final FileLock lock;
+  private FileChannel lockChannel;
+  private FileLock lock;
 
-  private DataDirectory(Path root, FileChannel lockChannel, FileLock lock) {
-    this.root = root;
-    this.lockChannel = lockChannel;
-    this.lock = lock;
+  public DataDirectory(Path dir) {
+    this.root = dir.toAbsolutePath().normalize();
   }
 
-  public static DataDirectory open(Path dir) {
-    Path root = dir.toAbsolutePath().normalize();
+  /** Creates the folder (and {@code imports/}) if needed and locks it for this process; returns {@code this}. */
+  public synchronized DataDirectory lock() {
+    if (lock != null) {
+      throw new IllegalStateException("the data directory " + root + " is locked already");
+    }
     try {
       Files.createDirectories(root);
-      Files.createDirectories(root.resolve("imports"));
+      Files.createDirectories(imports());
     } catch (IOException e) {
       throw new StorageException("cannot create the data directory " + root + ": " + e.getMessage(), e);
     }
     FileChannel ch = null;
     try {
       ch = FileChannel.open(root.resolve("LOCK"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      FileLock lock = ch.tryLock();
-      if (lock == null) {
+      FileLock l = ch.tryLock();
+      if (l == null) {
         throw new StorageException("the data directory " + root
             + " is in use by another Nimbus server; stop it or choose another --data-dir");
       }
-      return new DataDirectory(root, ch, lock);
+      lockChannel = ch;
+      lock = l;
+      return this;
     } catch (OverlappingFileLockException e) {
       closeQuietly(ch);
       throw new StorageException("the data directory " + root + " is already open in this process", e);
@@ -71,14 +75,28 @@ public final class DataDirectory implements AutoCloseable {
     return root.resolve("imports");
   }
 
+  public Path models() {
+    return root.resolve("models");
+  }
+
+  public Path backbones() {
+    return root.resolve("backbones");
+  }
+
+  /** Releases the lock; a directory never locked (or released already) is left alone. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (lock == null) {
+      return;
+    }
     try {
       lock.release();
     } catch (IOException ignored) {
       // released with the channel anyway
     }
     closeQuietly(lockChannel);
+    lock = null;
+    lockChannel = null;
   }
 
   private static void closeQuietly(FileChannel ch) {

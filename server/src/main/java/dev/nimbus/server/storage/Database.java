@@ -5,20 +5,22 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
-import org.sqlite.SQLiteConfig;
 import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
 
 /**
  * The embedded metadata database: SQLite in WAL mode with {@code synchronous=FULL}, so a transaction that has
  * returned from {@link #write} survives a crash of the process or of the machine. One writer connection
  * (SQLite allows one writer at a time) behind a lock, and a small pool of reader connections that read
  * concurrently with the writer. The schema is versioned with {@code PRAGMA user_version} and migrated forward
- * at open; a database written by a newer Nimbus is refused rather than damaged.
+ * at open; a database written by a newer Nimbus is refused rather than damaged. Constructing one does no I/O;
+ * {@link #open()} opens it.
  */
 public final class Database implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Database.class);
@@ -31,31 +33,48 @@ public final class Database implements AutoCloseable {
   }
 
   private final Path file;
-  private final Connection writer;
+  private final List<String> migrations;
+  private volatile Connection writer; // set by open()
   private final ReentrantLock writeLock = new ReentrantLock();
   /** Actions of the current write transaction to run once it has committed; guarded by writeLock. */
-  private final List<Runnable> afterCommit = new java.util.ArrayList<>();
+  private final List<Runnable> afterCommit = new ArrayList<>();
   private final BlockingQueue<Connection> readers = new ArrayBlockingQueue<>(READERS);
 
-  private Database(Path file, List<String> migrations) throws SQLException {
+  /** The database at {@code file}, to be brought to the schema {@code migrations} describe when opened. */
+  public Database(Path file, List<String> migrations) {
     this.file = file;
-    this.writer = open(file, false);
-    migrate(writer, migrations);
-    for (int i = 0; i < READERS; i++) {
-      readers.add(open(file, true));
-    }
+    this.migrations = List.copyOf(migrations);
   }
 
-  /** Opens (creating if needed) the database at {@code file} and brings its schema to the latest version. */
-  public static Database open(Path file, List<String> migrations) {
+  /** Opens (creating if needed) the database and brings its schema to the latest version; returns {@code this}. */
+  public Database open() {
+    writeLock.lock();
     try {
-      return new Database(file, migrations);
+      if (writer != null) {
+        throw new IllegalStateException("the database " + file + " is open already");
+      }
+      Connection w = connect(file, false);
+      try {
+        migrate(w, migrations);
+        for (int i = 0; i < READERS; i++) {
+          readers.add(connect(file, true));
+        }
+      } catch (SQLException e) {
+        readers.forEach(Database::closeQuietly);
+        readers.clear();
+        closeQuietly(w);
+        throw e;
+      }
+      writer = w;
+      return this;
     } catch (SQLException e) {
       throw new StorageException("cannot open the metadata database " + file + ": " + e.getMessage(), e);
+    } finally {
+      writeLock.unlock();
     }
   }
 
-  private static Connection open(Path file, boolean readOnly) throws SQLException {
+  private static Connection connect(Path file, boolean readOnly) throws SQLException {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setReadOnly(readOnly);
     cfg.setBusyTimeout(30_000);
@@ -101,6 +120,7 @@ public final class Database implements AutoCloseable {
   public <T> T write(SqlWork<T> work) {
     writeLock.lock();
     try {
+      Connection writer = openWriter();
       afterCommit.clear();
       writer.setAutoCommit(false);
       try {
@@ -139,8 +159,17 @@ public final class Database implements AutoCloseable {
     afterCommit.add(action);
   }
 
+  private Connection openWriter() {
+    Connection w = writer;
+    if (w == null) {
+      throw new IllegalStateException("the database " + file + " is not open");
+    }
+    return w;
+  }
+
   /** Runs {@code work} on a reader connection: a consistent snapshot, concurrent with writes. */
   public <T> T read(SqlWork<T> work) {
+    openWriter(); // fails at once when not open, rather than waiting for a reader that never comes
     Connection c;
     try {
       c = readers.take();
@@ -163,6 +192,7 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /** Closes the connections; a database never opened (or closed already) is left alone. */
   @Override
   public void close() {
     writeLock.lock();
@@ -171,7 +201,10 @@ public final class Database implements AutoCloseable {
         closeQuietly(c);
       }
       readers.clear();
-      closeQuietly(writer);
+      if (writer != null) {
+        closeQuietly(writer);
+        writer = null;
+      }
     } finally {
       writeLock.unlock();
     }

@@ -1,5 +1,6 @@
 package dev.nimbus.server.engine;
 
+import dev.nimbus.server.training.Labels;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -8,13 +9,13 @@ import java.util.Random;
 import javax.imageio.ImageIO;
 
 /** Small synthetic image sets and encoders for tests. */
-final class TestImages {
+public final class TestImages {
 
   private TestImages() {}
 
   /** Images and their classes. */
-  record Set(ImageBatch images, int[] classes) {
-    Labels labels(int labelCount) {
+  public record Set(ImageBatch images, int[] classes) {
+    public Labels labels(int labelCount) {
       return Labels.multiclass(classes, labelCount);
     }
   }
@@ -23,7 +24,7 @@ final class TestImages {
    * Three easily separable patterns with noise and random phase: class 0 horizontal stripes, class 1 vertical
    * stripes, class 2 a bright square on dark. A small CNN learns them in a few epochs.
    */
-  static Set patterns(int count, int size, int channels, long seed) {
+  public static Set patterns(int count, int size, int channels, long seed) {
     Random random = new Random(seed);
     byte[] pixels = new byte[count * size * size * channels];
     int[] classes = new int[count];
@@ -52,7 +53,7 @@ final class TestImages {
   }
 
   /** Image {@code index} of the batch as a BufferedImage (gray or RGB). */
-  static BufferedImage toBufferedImage(ImageBatch batch, int index) {
+  public static BufferedImage toBufferedImage(ImageBatch batch, int index) {
     int type = batch.channels() == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB;
     BufferedImage image = new BufferedImage(batch.width(), batch.height(), type);
     for (int y = 0; y < batch.height(); y++) {
@@ -69,7 +70,7 @@ final class TestImages {
   }
 
   /** A smooth colour gradient with a few edges, the kind of content JPEG and resizing handle predictably. */
-  static BufferedImage gradient(int width, int height, long seed) {
+  public static BufferedImage gradient(int width, int height, long seed) {
     Random random = new Random(seed);
     int ox = random.nextInt(64);
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
@@ -84,7 +85,7 @@ final class TestImages {
     return image;
   }
 
-  static byte[] encode(BufferedImage image, String format) {
+  public static byte[] encode(BufferedImage image, String format) {
     try (ByteArrayOutputStream out = new ByteArrayOutputStream()) {
       if (!ImageIO.write(image, format, out)) {
         throw new IllegalStateException("no ImageIO writer for " + format);

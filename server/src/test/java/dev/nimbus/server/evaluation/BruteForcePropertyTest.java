@@ -3,6 +3,7 @@ package dev.nimbus.server.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.nimbus.v1.ClassificationType;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

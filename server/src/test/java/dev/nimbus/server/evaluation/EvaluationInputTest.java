@@ -3,6 +3,7 @@ package dev.nimbus.server.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nimbus.v1.ClassificationType;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

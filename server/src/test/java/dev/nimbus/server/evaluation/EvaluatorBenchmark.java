@@ -1,5 +1,6 @@
 package dev.nimbus.server.evaluation;
 
+import dev.nimbus.v1.ClassificationType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;

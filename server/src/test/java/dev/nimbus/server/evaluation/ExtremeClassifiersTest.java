@@ -1,5 +1,6 @@
 package dev.nimbus.server.evaluation;
 
+
 import static dev.nimbus.server.evaluation.Fixtures.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;

@@ -5,6 +5,7 @@ import static dev.nimbus.server.evaluation.Fixtures.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.nimbus.v1.ClassificationType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,6 @@
 package dev.nimbus.server.evaluation;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.nimbus.server.image;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;

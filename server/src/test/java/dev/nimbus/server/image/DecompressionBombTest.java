@@ -1,5 +1,6 @@
 package dev.nimbus.server.image;
 
+
 import static dev.nimbus.server.image.Fixtures.picture;
 import static dev.nimbus.server.image.Fixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,5 +1,6 @@
 package dev.nimbus.server.image;
 
+
 import static dev.nimbus.server.image.Fixtures.compression;
 import static dev.nimbus.server.image.Fixtures.indexOf;
 import static dev.nimbus.server.image.Fixtures.picture;
@@ -8,15 +9,15 @@ import static dev.nimbus.server.image.Fixtures.rgb;
 import static dev.nimbus.server.image.Fixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBuffer;
 import java.awt.image.DirectColorModel;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.ImageTypeSpecifier;
-import java.awt.color.ColorSpace;
-import java.awt.image.DataBuffer;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

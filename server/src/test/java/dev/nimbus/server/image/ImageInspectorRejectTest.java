@@ -1,5 +1,6 @@
 package dev.nimbus.server.image;
 
+
 import static dev.nimbus.server.image.Fixtures.cut;
 import static dev.nimbus.server.image.Fixtures.indexOf;
 import static dev.nimbus.server.image.Fixtures.picture;

@@ -1,5 +1,6 @@
 package dev.nimbus.server.image;
 
+
 import java.util.Locale;
 
 /**

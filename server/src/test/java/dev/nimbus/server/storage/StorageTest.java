@@ -17,7 +17,7 @@ class StorageTest {
 
   @Test
   void blobStore_storesOnceByHash_andNeverDeletesPinnedOrReferencedBlobs() throws Exception {
-    BlobStore blobs = new BlobStore(tmp.resolve("blobs"));
+    BlobStore blobs = new BlobStore(tmp.resolve("blobs")).open();
     byte[] bytes = {1, 2, 3};
     String sha = BlobStore.sha256Hex(bytes);
     assertThat(sha).isEqualTo("039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81");
@@ -38,7 +38,7 @@ class StorageTest {
     Path root = tmp.resolve("blobs");
     Files.createDirectories(root.resolve(".tmp"));
     Files.write(root.resolve(".tmp/abc.123"), new byte[] {1});
-    BlobStore blobs = new BlobStore(root);
+    BlobStore blobs = new BlobStore(root).open();
     assertThat(Files.list(root.resolve(".tmp"))).isEmpty();
     byte[] a = {1};
     byte[] b = {2};
@@ -53,11 +53,11 @@ class StorageTest {
   @Test
   void database_refusesASchemaFromANewerNimbus() throws Exception {
     Path file = tmp.resolve("nimbus.db");
-    Database.open(file, List.of("CREATE TABLE t (x INTEGER)")).close();
+    new Database(file, List.of("CREATE TABLE t (x INTEGER)")).open().close();
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file); Statement s = c.createStatement()) {
       s.execute("PRAGMA user_version=99");
     }
-    assertThatThrownBy(() -> Database.open(file, List.of("CREATE TABLE t (x INTEGER)")))
+    assertThatThrownBy(() -> new Database(file, List.of("CREATE TABLE t (x INTEGER)")).open())
         .isInstanceOf(StorageException.class).hasMessageContaining("written by a newer Nimbus");
   }
 
@@ -65,8 +65,8 @@ class StorageTest {
   void database_migratesForwardOnce_andRollsBackAFailedWrite() {
     Path file = tmp.resolve("nimbus.db");
     List<String> v1 = List.of("CREATE TABLE t (x INTEGER)");
-    Database.open(file, v1).close();
-    try (Database db = Database.open(file, List.of(v1.get(0), "ALTER TABLE t ADD COLUMN y INTEGER"))) {
+    new Database(file, v1).open().close();
+    try (Database db = new Database(file, List.of(v1.get(0), "ALTER TABLE t ADD COLUMN y INTEGER")).open()) {
       db.write(c -> c.createStatement().executeUpdate("INSERT INTO t(x, y) VALUES (1, 2)"));
       assertThatThrownBy(() -> db.write(c -> {
         c.createStatement().executeUpdate("INSERT INTO t(x, y) VALUES (3, 4)");
@@ -83,11 +83,11 @@ class StorageTest {
 
   @Test
   void dataDirectory_isLockedAgainstASecondServer() {
-    try (DataDirectory first = DataDirectory.open(tmp.resolve("data"))) {
+    try (DataDirectory first = new DataDirectory(tmp.resolve("data")).lock()) {
       assertThat(first.database()).isEqualTo(tmp.resolve("data/nimbus.db"));
-      assertThatThrownBy(() -> DataDirectory.open(tmp.resolve("data"))).isInstanceOf(StorageException.class)
+      assertThatThrownBy(() -> new DataDirectory(tmp.resolve("data")).lock()).isInstanceOf(StorageException.class)
           .hasMessageContaining("already open");
     }
-    DataDirectory.open(tmp.resolve("data")).close();
+    new DataDirectory(tmp.resolve("data")).lock().close();
   }
 }

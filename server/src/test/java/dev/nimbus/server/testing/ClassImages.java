@@ -1,5 +1,6 @@
 package dev.nimbus.server.testing;
 
+
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;

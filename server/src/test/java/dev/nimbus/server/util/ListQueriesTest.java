@@ -1,10 +1,9 @@
 package dev.nimbus.server.util;
 
-import dev.nimbus.server.error.ApiException;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.nimbus.server.error.ApiException;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 

@@ -1,0 +1,37 @@
+package dev.nimbus.server.training;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A trained and exported classifier, with the TEST split's scores computed through the exported SavedModel.
+ *
+ * @param inputSize the exported model's input height and width
+ * @param inputChannels 3 (RGB) or 1 (gray, when every TRAIN and VALIDATION image was gray)
+ * @param training the training loop's outcome; null when the run was cancelled before training started
+ * @param took from the start of the job to the end of training
+ * @param embedding how the backbone's features were computed; null for {@code scratch_cnn}
+ * @param testScores one row per TEST image of the job, in its order, one column per label; null when cancelled
+ *     before a model could be kept
+ * @param notes what the user should know about how it was trained ("trained on flipped copies too", ...)
+ */
+public record TrainedClassifier(int inputSize, int inputChannels, TrainingResult training, Duration took,
+    Embedding embedding, float[][] testScores, List<String> notes) {
+
+  /**
+   * @param imagesPerSecond images embedded per second (cache hits not counted)
+   * @param reused embeddings read from the cache
+   * @param featureDim the backbone's feature vector length
+   */
+  public record Embedding(double imagesPerSecond, long reused, int featureDim) {}
+
+  /** Cancelled before any epoch ran: nothing to keep. */
+  public static TrainedClassifier cancelledBeforeTraining() {
+    return new TrainedClassifier(0, 0, null, Duration.ZERO, null, null, List.of());
+  }
+
+  /** Whether there is a model to keep. */
+  public boolean kept() {
+    return testScores != null;
+  }
+}
