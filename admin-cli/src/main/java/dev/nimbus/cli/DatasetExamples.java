@@ -1,5 +1,6 @@
 package dev.nimbus.cli;
 
+import com.google.gson.JsonPrimitive;
 import dev.nimbus.client.ImageInfo;
 import dev.nimbus.client.Names;
 import dev.nimbus.client.NimbusClient;
@@ -126,7 +127,7 @@ final class DatasetExamples {
         }
       }
       if (json()) {
-        out().println(Json.list("examples", examples, Map.of("total_size", Json.quote(Long.toString(total)))));
+        out().println(Json.list("examples", examples, Map.of("total_size", new JsonPrimitive(Long.toString(total)))));
         return OK;
       }
       if (examples.isEmpty()) {
@@ -153,7 +154,8 @@ final class DatasetExamples {
     String filter() {
       List<String> terms = new ArrayList<>();
       if (label != null) {
-        terms.add("label = " + Json.quote(label));
+        // The filter language quotes as JSON does: backslash before a quote or a backslash.
+        terms.add("label = \"" + label.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
       }
       if (split != null) {
         terms.add("ml_use = " + split.name());

@@ -1,5 +1,6 @@
 package dev.nimbus.cli;
 
+import dev.nimbus.client.ArgumentException;
 import dev.nimbus.client.NimbusErrors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -63,8 +64,9 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
       exitCode = NimbusCommand.USAGE;
       message = commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage() + " (see '"
           + commandLine.getCommandSpec().qualifiedName() + " --help')";
-    } else if (e instanceof IllegalArgumentException) {
-      // The SDK checks the shape of names and settings before calling: what was typed is wrong.
+    } else if (e instanceof ArgumentException) {
+      // The SDK checks the shape of names and settings before calling: what was typed is wrong. (Any other
+      // IllegalArgumentException is a bug, reported as unexpected below.)
       exitCode = NimbusCommand.USAGE;
       message = commandLine.getCommandSpec().qualifiedName() + ": " + e.getMessage();
     } else if (e instanceof StatusRuntimeException status) {

@@ -1,5 +1,11 @@
 package dev.nimbus.cli;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.google.protobuf.Empty;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageOrBuilder;
@@ -15,7 +21,6 @@ import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.PredictResponse;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +49,8 @@ public final class Json {
       .alwaysPrintFieldsWithNoPresence();
 
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().usingTypeRegistry(TYPES);
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
+      .create();
 
   private Json() {}
 
@@ -61,20 +68,22 @@ public final class Json {
     return PARSER;
   }
 
+  /** The message as a JSON tree, to put inside a larger document. */
+  public static JsonElement tree(MessageOrBuilder message) {
+    return JsonParser.parseString(print(message));
+  }
+
   /**
-   * One object holding a list under {@code field} (every page of it) and, after it, {@code extra} fields whose
-   * values are already JSON: {@code {"datasets": [...]}}.
+   * One object holding a list under {@code field} (every page of it) and, after it, {@code extra} fields:
+   * {@code {"datasets": [...]}}.
    */
-  public static String list(String field, List<? extends MessageOrBuilder> items, Map<String, String> extra) {
-    StringBuilder json = new StringBuilder("{\n  ").append(quote(field)).append(": [");
-    for (int i = 0; i < items.size(); i++) {
-      json.append(i == 0 ? "\n" : ",\n").append(indent(print(items.get(i)), "    "));
-    }
-    json.append(items.isEmpty() ? "]" : "\n  ]");
-    for (Map.Entry<String, String> e : extra.entrySet()) {
-      json.append(",\n  ").append(quote(e.getKey())).append(": ").append(e.getValue());
-    }
-    return json.append("\n}").toString();
+  public static String list(String field, List<? extends MessageOrBuilder> items, Map<String, JsonElement> extra) {
+    JsonArray array = new JsonArray();
+    items.forEach(item -> array.add(tree(item)));
+    JsonObject out = new JsonObject();
+    out.add(field, array);
+    extra.forEach(out::add);
+    return write(out);
   }
 
   public static String list(String field, List<? extends MessageOrBuilder> items) {
@@ -83,38 +92,13 @@ public final class Json {
 
   /** A flat object of string fields, in the map's order. */
   public static String object(Map<String, String> fields) {
-    List<String> parts = new ArrayList<>();
-    for (Map.Entry<String, String> e : fields.entrySet()) {
-      parts.add("  " + quote(e.getKey()) + ": " + quote(e.getValue()));
-    }
-    return parts.isEmpty() ? "{\n}" : "{\n" + String.join(",\n", parts) + "\n}";
+    JsonObject out = new JsonObject();
+    fields.forEach(out::addProperty);
+    return write(out);
   }
 
-  /** A JSON string literal. */
-  public static String quote(String s) {
-    StringBuilder out = new StringBuilder("\"");
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.append('"').toString();
-  }
-
-  /** JSON strings cannot hold raw line breaks, so indenting line by line never touches a value. */
-  private static String indent(String json, String prefix) {
-    return prefix + json.replace("\n", "\n" + prefix);
+  /** A document built by the caller, printed as the messages are (two-space indent, no HTML escaping). */
+  public static String write(JsonElement json) {
+    return GSON.toJson(json);
   }
 }

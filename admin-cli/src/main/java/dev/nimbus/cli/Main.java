@@ -19,6 +19,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {QuickstartCommand.class, ServerCommand.class, SampleDataCommand.class, DatasetsCommand.class,
         ModelsCommand.class, PredictCommand.class, OperationsCommand.class},
     synopsisSubcommandLabel = "COMMAND",
+    versionProvider = VersionProvider.class,
     footerHeading = "%nExamples:%n",
     footer = {
         "  nimbus quickstart                    # the whole lab, start to finish",
@@ -42,6 +43,9 @@ public final class Main {
 
   @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "Show this help.")
   boolean help;
+
+  @Option(names = "--version", versionHelp = true, description = "Show the version of Nimbus and exit.")
+  boolean version;
 
   private final CliContext context;
 

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -64,7 +65,7 @@ final class ModelReport extends NimbusCommand.WithClient {
       throw new CommandFailedException("cannot write the report to " + out + ": " + e.getMessage());
     }
     if (json()) {
-      out().println("{\"report\": " + Json.quote(page.toAbsolutePath().toString()) + "}");
+      out().println(Json.object(Map.of("report", page.toAbsolutePath().toString())));
     } else {
       out().println("Wrote the evaluation report of " + m.getName() + ": " + page.toAbsolutePath());
     }

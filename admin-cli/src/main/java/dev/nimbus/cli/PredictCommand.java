@@ -1,5 +1,7 @@
 package dev.nimbus.cli;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import com.google.protobuf.ByteString;
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.v1.ImageInput;
@@ -80,10 +82,16 @@ final class PredictCommand extends NimbusCommand.WithClient {
       }
     }
     if (json()) {
-      List<String> items = new ArrayList<>();
-      results.forEach((file, p) -> items.add("{\"file\": " + Json.quote(file.toString()) + ", \"prediction\": "
-          + Json.print(p) + "}"));
-      out().println("{\"predictions\": [" + String.join(",\n", items) + "]}");
+      JsonArray items = new JsonArray();
+      results.forEach((file, p) -> {
+        JsonObject item = new JsonObject();
+        item.addProperty("file", file.toString());
+        item.add("prediction", Json.tree(p));
+        items.add(item);
+      });
+      JsonObject doc = new JsonObject();
+      doc.add("predictions", items);
+      out().println(Json.write(doc));
       return OK;
     }
     Table table = new Table("FILE", "LABELS");

@@ -2,9 +2,11 @@ package dev.nimbus.cli;
 
 import dev.nimbus.cli.sample.CloudSampleWriter;
 import dev.nimbus.client.NimbusClient;
+import dev.nimbus.client.NimbusErrors;
 import dev.nimbus.server.NimbusServer;
 import dev.nimbus.server.config.ConfigLoader;
 import dev.nimbus.server.config.ServerConfig;
+import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.Model;
 import io.grpc.Status;
@@ -46,6 +48,9 @@ import picocli.CommandLine.Option;
 final class QuickstartCommand extends NimbusCommand {
   static final String DATASET = "clouds";
   static final String MODEL = "clouds_v1";
+  private static final String MOBILENET_V2 = "mobilenet_v2";
+  private static final String SCRATCH_CNN = "scratch_cnn";
+  private static final String BASE_MODEL_MISSING = "BASE_MODEL_MISSING";
   private static final Duration WAIT = Duration.ofMinutes(30);
 
   @Option(names = "--dir", paramLabel = "DIR", defaultValue = "nimbus-quickstart",
@@ -83,13 +88,6 @@ final class QuickstartCommand extends NimbusCommand {
     Path report = root.resolve("report");
 
     out.println("Nimbus quickstart: the AutoML Vision lab, on this machine, in " + display(root));
-    if (baseModel == null) {
-      baseModel = dev.nimbus.server.training.BaseModels.mobilenetAvailable() ? "mobilenet_v2" : "scratch_cnn";
-      if (baseModel.equals("scratch_cnn")) {
-        note("the pretrained MobileNetV2 weights are not in this build (it fetches them with npm); training a small"
-            + " CNN from scratch instead, which is less accurate");
-      }
-    }
     heading(1, "Sample data: the lab's three cloud types, drawn here");
     double baseline = sampleData(samples);
 
@@ -134,6 +132,26 @@ final class QuickstartCommand extends NimbusCommand {
     return OK;
   }
 
+  /**
+   * mobilenet_v2 when the server has its weights (the build fetches them with npm), else scratch_cnn: asked of the
+   * server with a CreateModel that only validates.
+   */
+  private String defaultBaseModel(NimbusClient client) {
+    CreateModelRequest probe = CreateModelRequest.newBuilder().setModelId(MODEL).setModel(Model.newBuilder()
+        .setDataset("datasets/" + DATASET).setBaseModel(MOBILENET_V2)).build();
+    try {
+      client.models().validate(probe);
+    } catch (StatusRuntimeException e) {
+      if (BASE_MODEL_MISSING.equals(NimbusErrors.reason(e))) {
+        note("the pretrained MobileNetV2 weights are not in this build (it fetches them with npm); training a small"
+            + " CNN from scratch instead, which is less accurate");
+        return SCRATCH_CNN;
+      }
+      // Anything else (the model exists from an earlier run, say) is for the training step to handle.
+    }
+    return MOBILENET_V2;
+  }
+
   private void lab(NimbusClient client, Path samples, Path report, double baseline) {
     heading(3, "Create the dataset");
     if (orNullIfMissing(() -> client.datasets().get(DATASET)) != null) {
@@ -154,6 +172,9 @@ final class QuickstartCommand extends NimbusCommand {
     heading(5, "Label statistics");
     run("datasets", "stats", DATASET);
 
+    if (baseModel == null) {
+      baseModel = defaultBaseModel(client);
+    }
     heading(6, "Train " + MODEL + " (" + baseModel + ")");
     Model model = orNullIfMissing(() -> client.models().get(MODEL));
     if (model != null && model.getTrainingState() == Model.TrainingState.TRAINED

@@ -1,5 +1,6 @@
 package dev.nimbus.cli;
 
+import com.google.gson.JsonObject;
 import dev.nimbus.cli.sample.CloudSampleWriter;
 import dev.nimbus.cli.sample.CloudScenes;
 import java.io.IOException;
@@ -49,11 +50,14 @@ final class SampleDataCommand extends NimbusCommand {
     }
     CloudSampleWriter.Written written = write(out, perLabel, seed);
     if (json()) {
-      out().println(String.format(Locale.ROOT, "{%n  \"csv\": %s,%n  \"holdout\": %s,%n  \"images\": %d,%n"
-          + "  \"holdout_images\": %d,%n  \"mean_colour_baseline_accuracy\": %.4f%n}",
-          Json.quote(written.csv().toAbsolutePath().toString()),
-          Json.quote(written.holdout().toAbsolutePath().toString()), written.images(), written.holdoutImages(),
-          written.meanColourAccuracy()));
+      JsonObject doc = new JsonObject();
+      doc.addProperty("csv", written.csv().toAbsolutePath().toString());
+      doc.addProperty("holdout", written.holdout().toAbsolutePath().toString());
+      doc.addProperty("images", written.images());
+      doc.addProperty("holdout_images", written.holdoutImages());
+      doc.addProperty("mean_colour_baseline_accuracy",
+          Math.round(written.meanColourAccuracy() * 10_000) / 10_000.0);
+      out().println(Json.write(doc));
     } else {
       print(out(), written);
     }

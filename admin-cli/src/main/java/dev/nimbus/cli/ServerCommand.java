@@ -128,20 +128,18 @@ public final class ServerCommand extends NimbusCommand {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    NimbusServer server;
-    try {
-      server = NimbusServer.netty(config, Clock.systemUTC());
-    } catch (RuntimeException e) {
-      // The data directory cannot be opened or is locked by another server.
-      throw new CommandFailedException("cannot start the server: " + messageWithCauses(e));
-    }
+    NimbusServer server = NimbusServer.netty(config, Clock.systemUTC());
     try {
       server.start();
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
       server.close();
       throw new CommandFailedException("cannot start the server on " + address(config.host(), config.port()) + ": "
           + messageWithCauses(e) + (config.port() == 0 ? "" : " (is another server on that port? --port 0 picks a"
           + " free one)"));
+    } catch (RuntimeException e) {
+      // The data directory cannot be opened or is locked by another server.
+      server.close();
+      throw new CommandFailedException("cannot start the server: " + messageWithCauses(e));
     }
     Thread hook = new Thread(server::close, "nimbus-server-shutdown");
     context().shutdownHooks().add(hook);

@@ -3,6 +3,8 @@ package dev.nimbus.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -10,6 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
 
 /**
  * What a person sees when something goes wrong: one line on stderr, nothing on stdout, and an exit code that
@@ -166,5 +170,29 @@ class ErrorsTest {
     CliContext pointingAtTheServer = new CliContext(java.util.Map.of(GlobalOptions.TARGET_ENV, server.target()),
         false, System.err, 0, new Cli.RecordingHooks());
     assertThat(Cli.run(pointingAtTheServer, "datasets", "list").exitCode()).isZero();
+  }
+
+  @Test
+  void unexpectedIllegalArgumentException_exits1_withTheTraceOnlyWithVerbose() {
+    for (boolean verbose : new boolean[] {false, true}) {
+      CommandLine commandLine = Main.newCommandLine(Cli.quiet());
+      StringWriter err = new StringWriter();
+      commandLine.setErr(new PrintWriter(err, true));
+      commandLine.setOut(new PrintWriter(new StringWriter(), true));
+      ParseResult parsed = verbose ? commandLine.parseArgs("-v", "datasets", "list")
+          : commandLine.parseArgs("datasets", "list");
+      CommandLine list = parsed.subcommand().subcommand().commandSpec().commandLine();
+
+      int exit = new ErrorReporter(Cli.quiet()).handleExecutionException(
+          new IllegalArgumentException("a bug, not the user's input"), list, parsed);
+
+      assertThat(exit).as("a bug is not a usage error").isEqualTo(1);
+      assertThat(err.toString()).startsWith("nimbus: unexpected error: java.lang.IllegalArgumentException: a bug");
+      if (verbose) {
+        assertThat(err.toString()).contains("\tat ");
+      } else {
+        assertThat(err.toString()).contains("(run with -v for the stack trace)").doesNotContain("\tat ");
+      }
+    }
   }
 }

@@ -31,6 +31,12 @@ class HelpTest {
         .contains("operations");
   }
 
+  @Test
+  void version_printsTheBuildsVersionAndJava() {
+    Cli.Result result = Cli.succeeded(Cli.run("--version"));
+    assertThat(result.out()).matches("(?s)nimbus \\d+\\.\\d+\\.\\d+\\S*\nJava \\d+.*");
+  }
+
   private static void collect(CommandLine commandLine, List<String> names) {
     CommandLine.Model.CommandSpec spec = commandLine.getCommandSpec();
     assertThat(spec.usageMessage().description()).as(spec.qualifiedName()).isNotEmpty();

@@ -2,6 +2,7 @@ package dev.nimbus.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonPrimitive;
 import com.google.longrunning.Operation;
 import com.google.protobuf.Any;
 import com.google.protobuf.Empty;
@@ -70,12 +71,13 @@ class JsonTest {
     assertThat(json).startsWith("{\n  \"datasets\": [\n    {\n      \"name\": \"datasets/a\",");
 
     assertThat(Json.list("datasets", List.<Dataset>of())).isEqualTo("{\n  \"datasets\": []\n}");
-    assertThat(Json.list("examples", List.<Dataset>of(), Map.of("total_size", Json.quote("0"))))
+    assertThat(Json.list("examples", List.<Dataset>of(), Map.of("total_size", new JsonPrimitive("0"))))
         .isEqualTo("{\n  \"examples\": [],\n  \"total_size\": \"0\"\n}");
   }
 
   @Test
-  void quote_escapesWhatJsonRequires() {
-    assertThat(Json.quote("a \"b\" \\ c\n\t\u0001")).isEqualTo("\"a \\\"b\\\" \\\\ c\\n\\t\\u0001\"");
+  void object_escapesWhatJsonRequires() {
+    assertThat(Json.object(Map.of("s", "a \"b\" \\ c\n\t\u0001")))
+        .isEqualTo("{\n  \"s\": \"a \\\"b\\\" \\\\ c\\n\\t\\u0001\"\n}");
   }
 }

@@ -147,7 +147,7 @@ class ModelsCommandTest {
     Cli.Result dir = Cli.succeeded(cli("predict", "models/tones_v1", tmp.resolve("img").toString(), "--top-k", "1"));
     assertThat(dir.out().lines().count()).as("header + 24 images").isEqualTo(25);
     Cli.Result json = Cli.succeeded(cli("--format", "json", "predict", "tones_v1", dark.toString()));
-    assertThat(json.out()).startsWith("{\"predictions\": [").contains("\"file\"").contains("\"labels\"");
+    assertThat(json.out()).startsWith("{\n  \"predictions\": [").contains("\"file\"").contains("\"labels\"");
     Cli.Result missing = cli("predict", "tones_v1", tmp.resolve("nope.png").toString());
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(Cli.succeeded(cli("models", "undeploy", "tones_v1")).out()).contains("Undeployed models/tones_v1: UNDEPLOYED");

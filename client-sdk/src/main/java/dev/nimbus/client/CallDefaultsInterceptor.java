@@ -4,6 +4,7 @@ import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
+import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import java.util.concurrent.TimeUnit;
 
@@ -15,16 +16,18 @@ import java.util.concurrent.TimeUnit;
 final class CallDefaultsInterceptor implements ClientInterceptor {
   private final long deadlineNanos;
   private final int maxInboundMessageSize;
+  private final Deadline.Ticker ticker;
 
-  CallDefaultsInterceptor(ClientOptions options) {
+  CallDefaultsInterceptor(ClientOptions options, Deadline.Ticker ticker) {
     this.deadlineNanos = Checks.saturatedNanos(options.defaultDeadline());
     this.maxInboundMessageSize = options.maxInboundMessageSize();
+    this.ticker = ticker;
   }
 
   @Override
   public <Q, S> ClientCall<Q, S> interceptCall(MethodDescriptor<Q, S> method, CallOptions options, Channel next) {
     if (options.getDeadline() == null) {
-      options = options.withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS);
+      options = options.withDeadline(Deadline.after(deadlineNanos, TimeUnit.NANOSECONDS, ticker));
     }
     if (options.getMaxInboundMessageSize() == null) {
       options = options.withMaxInboundMessageSize(maxInboundMessageSize);

@@ -10,7 +10,7 @@ final class Checks {
 
   static void requireArgument(boolean valid, String template, Object... args) {
     if (!valid) {
-      throw new IllegalArgumentException(String.format(template, args));
+      throw new ArgumentException(String.format(template, args));
     }
   }
 

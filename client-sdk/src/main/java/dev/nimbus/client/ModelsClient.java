@@ -3,6 +3,7 @@ package dev.nimbus.client;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Empty;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.DeleteModelRequest;
 import dev.nimbus.v1.DeployModelRequest;
@@ -43,6 +44,20 @@ public final class ModelsClient {
   /** Trains a model on a dataset; the operation's metadata carries CreateModelDetails (epoch, losses, ETA). */
   public OperationFuture<Model> create(CreateModelRequest request) {
     return poller.track(blocking.createModel(request), Model.class);
+  }
+
+  /**
+   * Checks a CreateModel request without training anything: returns the model it would create, or throws the
+   * error CreateModel would (a base model this server lacks is FAILED_PRECONDITION with reason
+   * {@code BASE_MODEL_MISSING}).
+   */
+  public Model validate(CreateModelRequest request) {
+    try {
+      return blocking.createModel(request.toBuilder().setValidateOnly(true).build()).getResponse()
+          .unpack(Model.class);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("the server answered a validate_only CreateModel without a Model", e);
+    }
   }
 
   public CompletableFuture<OperationFuture<Model>> createAsync(CreateModelRequest request) {

@@ -10,6 +10,7 @@ import io.grpc.Channel;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
+import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -54,15 +56,17 @@ public final class NimbusClient implements AutoCloseable {
   private final OperationsClient operations;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private NimbusClient(Channel channel, ManagedChannel ownedChannel, ClientOptions options) {
+  private NimbusClient(Channel channel, ManagedChannel ownedChannel, ClientOptions options, Deadline.Ticker ticker,
+      ScheduledThreadPoolExecutor pollScheduler) {
     this.ownedChannel = ownedChannel;
     this.options = options;
-    Channel withDefaults = ClientInterceptors.intercept(channel, interceptors(options));
-    this.poller = new OperationPoller(withDefaults, options.operationPollInterval(), options.defaultDeadline());
+    Channel withDefaults = ClientInterceptors.intercept(channel, interceptors(options, ticker));
+    this.poller = new OperationPoller(withDefaults, options.operationPollInterval(), options.defaultDeadline(),
+        ticker, pollScheduler);
     this.datasets = new DatasetsClient(withDefaults, poller);
     this.models = new ModelsClient(withDefaults, poller);
     this.predictions = new PredictionsClient(withDefaults, poller);
-    this.operations = new OperationsClient(withDefaults, poller, options.defaultDeadline());
+    this.operations = new OperationsClient(withDefaults, poller, options.defaultDeadline(), ticker);
   }
 
   public static Builder builder() {
@@ -78,7 +82,15 @@ public final class NimbusClient implements AutoCloseable {
   public static NimbusClient forChannel(Channel channel, ClientOptions options) {
     requireNonNull(channel, "channel");
     requireNonNull(options, "options");
-    return new NimbusClient(channel, null, options);
+    return forChannel(channel, options, Deadline.getSystemTicker(), OperationPoller.newScheduler());
+  }
+
+  /** For tests: time from {@code ticker} (deadlines, poll intervals), polls scheduled on {@code pollScheduler}. */
+  static NimbusClient forChannel(Channel channel, ClientOptions options, Deadline.Ticker ticker,
+      ScheduledThreadPoolExecutor pollScheduler) {
+    requireNonNull(channel, "channel");
+    requireNonNull(options, "options");
+    return new NimbusClient(channel, null, options, ticker, pollScheduler);
   }
 
   public DatasetsClient datasets() {
@@ -124,9 +136,9 @@ public final class NimbusClient implements AutoCloseable {
     }
   }
 
-  private static ClientInterceptor[] interceptors(ClientOptions options) {
+  private static ClientInterceptor[] interceptors(ClientOptions options, Deadline.Ticker ticker) {
     List<ClientInterceptor> interceptors = new ArrayList<>();
-    interceptors.add(new CallDefaultsInterceptor(options));
+    interceptors.add(new CallDefaultsInterceptor(options, ticker));
     if (options.apiKey() != null) {
       Metadata headers = new Metadata();
       headers.put(API_KEY_HEADER, options.apiKey());
@@ -226,7 +238,7 @@ public final class NimbusClient implements AutoCloseable {
           .defaultServiceConfig(RetryPolicy.serviceConfig())
           .enableRetry()
           .build();
-      return new NimbusClient(channel, channel, options);
+      return new NimbusClient(channel, channel, options, Deadline.getSystemTicker(), OperationPoller.newScheduler());
     }
 
     private void setTransportSecurity(String security) {

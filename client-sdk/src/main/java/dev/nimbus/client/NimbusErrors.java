@@ -76,6 +76,25 @@ public final class NimbusErrors {
     return line.toString();
   }
 
+  /**
+   * The stable reason of a failed call, from its ErrorInfo ({@code QUEUE_FULL}, {@code BASE_MODEL_MISSING}, ...),
+   * for programs that act on a failure; empty when the server sent none.
+   */
+  public static String reason(StatusRuntimeException e) {
+    requireNonNull(e, "e");
+    com.google.rpc.Status status = StatusProto.fromThrowable(e);
+    for (Any detail : status.getDetailsList()) {
+      if (detail.is(ErrorInfo.class)) {
+        try {
+          return detail.unpack(ErrorInfo.class).getReason();
+        } catch (InvalidProtocolBufferException ignored) {
+          // unreadable: no reason
+        }
+      }
+    }
+    return "";
+  }
+
   private static String codeName(int code) {
     for (Status.Code candidate : Status.Code.values()) {
       if (candidate.value() == code) {

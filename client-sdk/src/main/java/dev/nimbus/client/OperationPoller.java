@@ -7,6 +7,7 @@ import com.google.longrunning.OperationsGrpc;
 import com.google.longrunning.WaitOperationRequest;
 import com.google.protobuf.Message;
 import io.grpc.Channel;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
@@ -38,6 +39,7 @@ final class OperationPoller {
   static final int MAX_TRANSIENT_FAILURES = 8;
 
   private final ScheduledThreadPoolExecutor scheduler;
+  private final Deadline.Ticker ticker;
   private final OperationsGrpc.OperationsStub stub;
   private final OperationsGrpc.OperationsBlockingStub blockingStub;
   private final Duration interval;
@@ -49,19 +51,31 @@ final class OperationPoller {
   /** Set once the server answered UNIMPLEMENTED to WaitOperation: poll with GetOperation, one interval apart. */
   private volatile boolean waitUnimplemented;
 
-  OperationPoller(Channel channel, Duration interval, Duration callBudget) {
+  /**
+   * @param ticker where intervals are measured (the system's, but for tests)
+   * @param scheduler the polling thread ({@link #newScheduler()}); the poller shuts it down on close
+   */
+  OperationPoller(Channel channel, Duration interval, Duration callBudget, Deadline.Ticker ticker,
+      ScheduledThreadPoolExecutor scheduler) {
     this.stub = OperationsGrpc.newStub(channel);
     this.blockingStub = OperationsGrpc.newBlockingStub(channel);
     this.interval = interval;
     this.intervalNanos = Checks.saturatedNanos(interval);
     this.callBudget = callBudget;
-    this.scheduler = new ScheduledThreadPoolExecutor(1, task -> {
+    this.ticker = ticker;
+    this.scheduler = scheduler;
+  }
+
+  /** The one polling thread of a client: a daemon, so it is never the reason a program fails to exit. */
+  static ScheduledThreadPoolExecutor newScheduler() {
+    ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, task -> {
       Thread thread = new Thread(task, "nimbus-operations-" + threadCount.incrementAndGet());
-      thread.setDaemon(true); // Never the reason a program fails to exit.
+      thread.setDaemon(true);
       return thread;
     });
     scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     scheduler.setRemoveOnCancelPolicy(true);
+    return scheduler;
   }
 
   /** A future for an operation a call just returned; polled until done unless it already is. */
@@ -122,7 +136,7 @@ final class OperationPoller {
     if (future.isDone() || closed) {
       return;
     }
-    long started = System.nanoTime();
+    long started = ticker.nanoTime();
     boolean usingWait = !waitUnimplemented;
     StreamObserver<Operation> observer = new StreamObserver<>() {
       @Override
@@ -135,7 +149,7 @@ final class OperationPoller {
           }
           if (!future.isDone()) {
             // If the server answered before the interval passed, wait out the rest rather than spin.
-            schedule(() -> poll(future, 0), intervalNanos - (System.nanoTime() - started));
+            schedule(() -> poll(future, 0), intervalNanos - (ticker.nanoTime() - started));
           }
         });
       }
@@ -150,7 +164,7 @@ final class OperationPoller {
     };
     try {
       if (usingWait) {
-        stub.withDeadlineAfter(Checks.saturatedNanos(interval.plus(callBudget)), TimeUnit.NANOSECONDS)
+        stub.withDeadline(Deadline.after(Checks.saturatedNanos(interval.plus(callBudget)), TimeUnit.NANOSECONDS, ticker))
             .waitOperation(WaitOperationRequest.newBuilder()
                 .setName(future.name())
                 .setTimeout(com.google.protobuf.Duration.newBuilder()

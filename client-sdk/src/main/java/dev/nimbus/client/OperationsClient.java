@@ -15,6 +15,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.nimbus.v1.OperationMetadata;
 import io.grpc.Channel;
+import io.grpc.Deadline;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,8 +33,10 @@ public final class OperationsClient {
   private final OperationsGrpc.OperationsStub async;
   private final OperationPoller poller;
   private final Duration callBudget;
+  private final Deadline.Ticker ticker;
 
-  OperationsClient(Channel channel, OperationPoller poller, Duration callBudget) {
+  OperationsClient(Channel channel, OperationPoller poller, Duration callBudget, Deadline.Ticker ticker) {
+    this.ticker = ticker;
     this.blocking = OperationsGrpc.newBlockingStub(channel);
     this.async = OperationsGrpc.newStub(channel);
     this.poller = poller;
@@ -107,12 +110,12 @@ public final class OperationsClient {
    * check {@link Operation#getDone()}. The call's deadline is {@code timeout} plus the client's default deadline.
    */
   public Operation wait(String name, Duration timeout) {
-    return blocking.withDeadlineAfter(waitDeadlineNanos(timeout), TimeUnit.NANOSECONDS)
+    return blocking.withDeadline(waitDeadline(timeout))
         .waitOperation(waitRequest(name, timeout));
   }
 
   public CompletableFuture<Operation> waitAsync(String name, Duration timeout) {
-    return Rpc.unary(async.withDeadlineAfter(waitDeadlineNanos(timeout), TimeUnit.NANOSECONDS)::waitOperation,
+    return Rpc.unary(async.withDeadline(waitDeadline(timeout))::waitOperation,
         waitRequest(name, timeout));
   }
 
@@ -124,6 +127,10 @@ public final class OperationsClient {
   public <R extends Message> OperationFuture<R> future(String name, Class<R> responseType) {
     requireNonNull(responseType, "responseType");
     return poller.attach(Names.operation(name), responseType);
+  }
+
+  private Deadline waitDeadline(Duration timeout) {
+    return Deadline.after(waitDeadlineNanos(timeout), TimeUnit.NANOSECONDS, ticker);
   }
 
   private long waitDeadlineNanos(Duration timeout) {

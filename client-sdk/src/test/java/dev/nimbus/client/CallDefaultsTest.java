@@ -9,6 +9,7 @@ import dev.nimbus.v1.ImportDataResponse;
 import io.grpc.Deadline;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,17 +60,33 @@ class CallDefaultsTest {
 
   @Test
   void defaultDeadline_isCountedFromEachCallsStart() throws Exception {
+    FakeTicker ticker = new FakeTicker();
     client = NimbusClient.forChannel(server.channel(),
-        ClientOptions.defaults().withDefaultDeadline(Duration.ofSeconds(10)));
+        ClientOptions.defaults().withDefaultDeadline(Duration.ofSeconds(10)), ticker, OperationPoller.newScheduler());
     client.datasets().get("clouds");
 
-    Thread.sleep(500);
+    ticker.advance(Duration.ofSeconds(5));
     client.datasets().get("clouds");
 
-    // A deadline set once on a stub would have 9.5 s left for the second call.
+    // A deadline set once on a stub would have 5 s left for the second call. (The server measures what it is told
+    // on its own clock, so a little of the 10 s is gone by the time the fake reads it.)
     Deadline second = fake.getDeadlines.get(1);
     assertThat(second).isNotNull();
-    assertThat(second.timeRemaining(MILLISECONDS)).isBetween(9_750L, 10_000L);
+    assertThat(second.timeRemaining(MILLISECONDS)).isBetween(9_000L, 10_000L);
+  }
+
+  /** A clock the test moves. */
+  private static final class FakeTicker extends Deadline.Ticker {
+    private final AtomicLong nanos = new AtomicLong();
+
+    @Override
+    public long nanoTime() {
+      return nanos.get();
+    }
+
+    void advance(Duration d) {
+      nanos.addAndGet(d.toNanos());
+    }
   }
 
   @Test

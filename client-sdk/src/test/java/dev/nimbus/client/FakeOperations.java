@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class FakeOperations extends OperationsGrpc.OperationsImplBase {
   final List<WaitOperationRequest> waits = new CopyOnWriteArrayList<>();
+  /** One permit per WaitOperation received, so a test can wait for the next poll without sleeping. */
+  final Semaphore waitCount = new Semaphore(0);
   final List<Deadline> waitDeadlines = new CopyOnWriteArrayList<>();
   final List<String> gets = new CopyOnWriteArrayList<>();
   final List<String> cancels = new CopyOnWriteArrayList<>();
@@ -58,6 +61,7 @@ final class FakeOperations extends OperationsGrpc.OperationsImplBase {
       return;
     }
     waits.add(request);
+    waitCount.release();
     waitDeadlines.add(Context.current().getDeadline());
     answer(request.getName(), responses);
   }

@@ -10,6 +10,7 @@ import com.google.rpc.ErrorInfo;
 import dev.nimbus.v1.ImportDataResponse;
 import dev.nimbus.v1.Model;
 import dev.nimbus.v1.OperationMetadata;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -19,8 +20,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,8 +137,8 @@ class OperationFutureTest {
     assertThatThrownBy(() -> future.get(100, MILLISECONDS)).isInstanceOf(TimeoutException.class);
 
     assertThat(future.isDone()).isFalse();
-    int pollsSoFar = operations.waits.size();
-    awaitTrue(() -> operations.waits.size() > pollsSoFar);
+    operations.waitCount.drainPermits();
+    assertThat(operations.waitCount.tryAcquire(5, SECONDS)).as("another poll after the timeout").isTrue();
     assertThat(operations.cancels).isEmpty();
   }
 
@@ -288,13 +291,39 @@ class OperationFutureTest {
 
   @Test
   void polls_areAnIntervalApart_evenWhenTheServerAnswersAtOnce() throws Exception {
+    // The client's clock stands still, so an answer that came at once leaves the whole interval to wait; the
+    // scheduler records each delay asked for and runs the poll at once.
+    List<Long> delays = new CopyOnWriteArrayList<>();
+    ScheduledThreadPoolExecutor recording = new ScheduledThreadPoolExecutor(1) {
+      @Override
+      public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+        delays.add(unit.toNanos(delay));
+        return super.schedule(command, 0, unit);
+      }
+
+      @Override
+      public void execute(Runnable command) {
+        super.schedule(command, 0, TimeUnit.NANOSECONDS); // a hand-off, not a delay the poller chose
+      }
+    };
+    Deadline.Ticker stopped = new Deadline.Ticker() {
+      @Override
+      public long nanoTime() {
+        return 0;
+      }
+    };
+    client.close();
+    client = NimbusClient.forChannel(server.channel(),
+        ClientOptions.defaults().withOperationPollInterval(POLL_INTERVAL), stopped, recording);
     operations.script(OP, Ops.running(OP, 10)); // This fake answers at once, ignoring the wait timeout.
     startImport();
 
-    Thread.sleep(200);
-
-    // Back-to-back polls would be in the hundreds by now; one per 20 ms interval is about ten.
-    assertThat(operations.waits.size()).isBetween(2, 14);
+    for (int i = 0; i < 5; i++) {
+      assertThat(operations.waitCount.tryAcquire(5, SECONDS)).as("poll " + i).isTrue();
+    }
+    // Back-to-back polls would ask for no delay; each waits out the interval.
+    assertThat(delays).hasSizeGreaterThanOrEqualTo(4).allSatisfy(d -> assertThat(d).isEqualTo(
+        POLL_INTERVAL.toNanos()));
   }
 
   @Test
@@ -328,14 +357,5 @@ class OperationFutureTest {
     assertThat(second.get(5, SECONDS)).isEqualTo(RESPONSE);
     assertThat(future.isDone()).isTrue();
     assertThat(operations.cancels).isEmpty();
-  }
-
-  /** Waits for a condition the polling thread brings about, failing after a few seconds. */
-  static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not met within 5 s").isLessThan(deadline);
-      Thread.sleep(5);
-    }
   }
 }

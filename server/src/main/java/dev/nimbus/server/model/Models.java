@@ -1,6 +1,7 @@
 package dev.nimbus.server.model;
 
 import com.google.longrunning.Operation;
+import com.google.protobuf.Any;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.dataset.DatasetStore;
 import dev.nimbus.server.dataset.DatasetStore.DatasetRow;
@@ -91,14 +92,19 @@ public final class Models {
         .setCreateTime(Protos.timestamp(now))
         .setUpdateTime(Protos.timestamp(now))
         .build();
+    if (req.getValidateOnly()) {
+      if (store.get(id).isPresent()) {
+        throw alreadyExists(id);
+      }
+      return Operation.newBuilder().setDone(true).setResponse(Any.pack(model)).build();
+    }
     CreateModelRequest spec = CreateModelRequest.newBuilder().setModelId(id).setModel(model).build();
     return operations.start(OperationMetadata.Kind.CREATE_MODEL, ResourceNames.model(id), spec,
         CreateModelDetails.newBuilder().setModel(ResourceNames.model(id))
             .setStage(CreateModelDetails.Stage.PREPARING).build(),
         c -> {
           if (!store.insert(c, id, model, now)) {
-            throw ApiException.alreadyExists(MODEL_TYPE, ResourceNames.model(id), "model " + ResourceNames.model(id)
-                + " already exists; choose another id or delete it first");
+            throw alreadyExists(id);
           }
           return null;
         });
@@ -241,6 +247,11 @@ public final class Models {
           + " export must end in .zip");
     }
     return OutputPaths.check(config, "output_config.output_uri", uri, !zip);
+  }
+
+  private static ApiException alreadyExists(String id) {
+    return ApiException.alreadyExists(MODEL_TYPE, ResourceNames.model(id), "model " + ResourceNames.model(id)
+        + " already exists; choose another id or delete it first");
   }
 
   public static ApiException notFound(String id) {

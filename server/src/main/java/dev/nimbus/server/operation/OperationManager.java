@@ -212,12 +212,14 @@ public final class OperationManager implements AutoCloseable {
 
   /**
    * The operation, with live metadata while it runs. NOT_FOUND if there is none. Done-ness, response and error
-   * always come from the stored record, so a caller never sees "done" before the result is durable.
+   * always come from the stored record, so a caller never sees "done" before the result is durable, and only once
+   * its handler has returned, so what the handler does after its last commit (reporting a model SERVING) is done
+   * too.
    */
   public Operation get(String id) {
     Running r = running.get(id);
     OperationRecord stored = store.get(id).orElseThrow(() -> notFound(id));
-    if (r != null && !stored.done() && r.metadata.getState() == OperationMetadata.State.RUNNING) {
+    if (r != null && r.metadata.getState() == OperationMetadata.State.RUNNING) {
       return new OperationRecord(id, r.metadata, null, null, null, 0).toProto();
     }
     return stored.toProto();

@@ -60,5 +60,6 @@ public final class DeployModelHandler implements OperationHandler {
           + spec.getDeploymentConfig().getDevice()).build(), Any.pack(available == null ? model : available));
       return null;
     });
+    deployments.reportServing(id);
   }
 }

@@ -117,7 +117,8 @@ public final class Deployments implements AutoCloseable {
 
   /**
    * Loads the model, warms it up with a batch of every size it will see, and starts serving it. Replaces an
-   * earlier deployment of the same model.
+   * earlier deployment of the same model. The health service reports it SERVING only once the caller has recorded
+   * it AVAILABLE ({@link #reportServing}), so a health check that says SERVING and GetModel never disagree.
    */
   public void deploy(Model model, DeploymentConfig config) {
     ModelVersion version = ModelVersion.of(model);
@@ -138,7 +139,6 @@ public final class Deployments implements AutoCloseable {
       loaded.close();
       throw e;
     }
-    health.accept(model.getName(), true);
     log.info("Deployed {} on {} (batches up to {}, {} ms delay) in {} ms", version, config.getDevice(),
         options.maxBatchSize(), options.maxBatchDelay().toMillis(), (ticker.nanos() - start) / 1_000_000);
   }
@@ -171,6 +171,14 @@ public final class Deployments implements AutoCloseable {
           + " has " + Math.max(1, bytes / (1024 * 1024)) + " MB; the server holds at most "
           + defaults.maxLoadedModels() + " models and " + defaults.maxLoadedModelBytes() / (1024 * 1024) + " MB"
           + " (max-loaded-models, max-loaded-model-bytes): undeploy one first");
+    }
+  }
+
+  /** Reports a deployed model SERVING on the health service (under its name), once it is recorded AVAILABLE. */
+  void reportServing(String modelId) {
+    DeployedModel d = deployed.get(modelId);
+    if (d != null) {
+      health.accept(d.version().name(), true);
     }
   }
 
@@ -228,6 +236,7 @@ public final class Deployments implements AutoCloseable {
         try {
           deploy(m, m.getDeploymentConfig());
           states.set(id, Model.DeploymentState.AVAILABLE, null, null);
+          reportServing(id);
         } catch (RuntimeException e) {
           states.set(id, Model.DeploymentState.DEPLOYMENT_FAILED, null,
               ErrorStatus.of(e, "deploying " + m.getName() + " again after a restart"));

@@ -2,6 +2,7 @@ package dev.nimbus.server.e2e;
 
 import static dev.nimbus.server.testing.Statuses.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
 import dev.nimbus.server.NimbusServer;
@@ -29,7 +30,10 @@ import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.grpc.testing.TlsTesting;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,6 +41,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -57,6 +62,29 @@ class NettyServerTest {
   private static ManagedChannel plaintext(NimbusServer server) {
     return Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), io.grpc.InsecureChannelCredentials.create())
         .maxInboundMessageSize(16 << 20).build();
+  }
+
+  @Test
+  void start_failingOnATakenPort_closesWhatItOpened_soTheDataDirectoryCanBeUsedAgain() throws Exception {
+    Set<Thread> before = Set.copyOf(Thread.getAllStackTraces().keySet());
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      ServerConfig config = ConfigLoader.load(Map.of(), Map.of("port", Integer.toString(taken.getLocalPort()),
+          "data-dir", tmp.resolve("data").toString()));
+      NimbusServer server = NimbusServer.netty(config, Clock.systemUTC());
+      assertThatThrownBy(server::start).isInstanceOf(IOException.class);
+      server.close();
+    }
+    // It left no thread of its own running (a pool's last worker may still be returning: join it).
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (!before.contains(t) && t.getName().startsWith("nimbus-")) {
+        t.join(5_000);
+        assertThat(t.isAlive()).as(t.getName()).isFalse();
+      }
+    }
+    // The data directory's lock and database were released: another server opens them at once.
+    try (NimbusServer again = start(Map.of())) {
+      assertThat(again.port()).isPositive();
+    }
   }
 
   @Test

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.longrunning.Operation;
 import com.google.protobuf.ByteString;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
 import dev.nimbus.server.testing.ClassImages;
 import dev.nimbus.server.testing.InProcessNimbus;
 import dev.nimbus.server.testing.TestImages;
@@ -35,6 +37,7 @@ import dev.nimbus.v1.RawImage;
 import dev.nimbus.v1.TrainingParams;
 import dev.nimbus.v1.UndeployModelRequest;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
@@ -42,7 +45,10 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -62,7 +68,7 @@ class PredictionServiceTest {
 
   @BeforeAll
   void trainAndDeploy() throws Exception {
-    nimbus = new InProcessNimbus(tmp.resolve("data"), java.util.Map.of("export-roots", tmp.toString()));
+    nimbus = new InProcessNimbus(tmp.resolve("data"), Map.of("export-roots", tmp.toString()));
     nimbus.datasets.createDataset(CreateDatasetRequest.newBuilder().setDatasetId("shapes").build());
     String csv = ClassImages.write(tmp.resolve("img"), LABELS, 20, 40);
     nimbus.await(nimbus.datasets.importData(ImportDataRequest.newBuilder().setName("datasets/shapes")
@@ -102,6 +108,21 @@ class PredictionServiceTest {
 
   @Test
   @Order(2)
+  void deployModel_onAGpuThisMachineLacks_failsWithTheSameReasonOnTheOperationAndTheModel() throws Exception {
+    Operation done = nimbus.await(nimbus.models.deployModel(DeployModelRequest.newBuilder().setName("models/shapes")
+        .setDeploymentConfig(DeploymentConfig.newBuilder().setDevice("gpu:7")).build()));
+
+    assertThat(done.getError().getCode()).isEqualTo(Code.FAILED_PRECONDITION_VALUE);
+    assertThat(done.getError().getMessage()).contains("gpu:7").doesNotContain(tmp.toString());
+    ErrorInfo info = done.getError().getDetails(0).unpack(ErrorInfo.class);
+    assertThat(info.getReason()).isEqualTo("NO_SUCH_GPU");
+    Model m = model();
+    assertThat(m.getDeploymentState()).isEqualTo(Model.DeploymentState.DEPLOYMENT_FAILED);
+    assertThat(m.getDeploymentError()).isEqualTo(done.getError());
+  }
+
+  @Test
+  @Order(3)
   void deployModel_loadsWarmsUpAndReportsAvailable() throws Exception {
     Operation op = nimbus.models.deployModel(DeployModelRequest.newBuilder().setName("models/shapes")
         .setDeploymentConfig(DeploymentConfig.newBuilder().setResultCacheEnabled(true)
@@ -117,7 +138,7 @@ class PredictionServiceTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void predict_everyInputForm_labelsBestFirst() throws Exception {
     BufferedImage square = ClassImages.picture(1, 1000, 40);
     byte[] png = TestImages.encode(square, "png");
@@ -143,7 +164,7 @@ class PredictionServiceTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void predict_thresholdTopKAndOperatingPoint() {
     ImageInput img = bytes(TestImages.encode(ClassImages.picture(0, 2000, 40), "png"));
     assertThat(predict(PredictParams.newBuilder().setScoreThreshold(0f).setMaxPredictions(1).build(), img)
@@ -157,7 +178,7 @@ class PredictionServiceTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void predict_badRequests_areInvalidArgument_andTheServerKeepsServing() {
     byte[] ok = TestImages.png(40, 40, 5);
     assertFails(Status.Code.INVALID_ARGUMENT, "images is empty", () -> predict(PredictParams.getDefaultInstance()));
@@ -195,7 +216,7 @@ class PredictionServiceTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void predict_withTheResultCache_answersARepeatedImageWithoutTheEngine() {
     ImageInput img = bytes(TestImages.encode(ClassImages.picture(2, 3000, 40), "png"));
     PredictResponse first = predict(PredictParams.newBuilder().setScoreThreshold(0f).build(), img);
@@ -206,7 +227,7 @@ class PredictionServiceTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void batchPredict_csvAndDatasetSplit_writeJsonLinesAtomically() throws Exception {
     Path img = TestImages.write(tmp.resolve("bp/a.png"), TestImages.encode(ClassImages.picture(0, 4000, 40), "png"));
     Files.writeString(tmp.resolve("bp/list.csv"), "a.png\nmissing.png\n");
@@ -242,31 +263,37 @@ class PredictionServiceTest {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void deployment_survivesARestart() {
     nimbus.close();
-    nimbus = new InProcessNimbus(tmp.resolve("data"), java.util.Map.of("export-roots", tmp.toString()));
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    PredictResponse r = null;
-    while (r == null && System.nanoTime() < deadline) {
-      // What GetModel says must hold: LOADING while it loads again, and AVAILABLE only once Predict is served.
+    nimbus = new InProcessNimbus(tmp.resolve("data"), Map.of("export-roots", tmp.toString()));
+    // The health service says when the model serves again: no polling.
+    Iterator<HealthCheckResponse> health = HealthGrpc.newBlockingStub(nimbus.channel)
+        .withDeadlineAfter(60, TimeUnit.SECONDS)
+        .watch(HealthCheckRequest.newBuilder().setService("models/shapes").build());
+    if (health.next().getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
+      // While it loads again, what GetModel says must hold: LOADING, and Predict refuses rather than fails.
       Model.DeploymentState state = model().getDeploymentState();
       assertThat(state).isIn(Model.DeploymentState.LOADING, Model.DeploymentState.AVAILABLE);
       try {
-        r = predict(PredictParams.getDefaultInstance(), bytes(TestImages.png(40, 40, 9)));
-      } catch (io.grpc.StatusRuntimeException e) {
+        predict(PredictParams.getDefaultInstance(), bytes(TestImages.png(40, 40, 9)));
+      } catch (StatusRuntimeException e) {
         assertThat(state).as("GetModel said AVAILABLE but Predict failed: " + e.getStatus())
             .isEqualTo(Model.DeploymentState.LOADING);
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-        Thread.onSpinWait();
+      }
+      while (health.next().getStatus() != HealthCheckResponse.ServingStatus.SERVING) {
+        // NOT_SERVING until it is loaded, warmed up and recorded AVAILABLE
       }
     }
-    assertThat(r).as("the model serves again after the restart").isNotNull();
+    // SERVING is reported once the model is recorded AVAILABLE.
     assertThat(model().getDeploymentState()).isEqualTo(Model.DeploymentState.AVAILABLE);
+    assertThat(predict(PredictParams.getDefaultInstance(), bytes(TestImages.png(40, 40, 9))).getPredictionsCount())
+        .as("the model serves again after the restart").isEqualTo(1);
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void undeployModel_stopsServing_thenDeleteIsAllowed() {
     assertFails(Status.Code.FAILED_PRECONDITION, "undeploy it first", () -> nimbus.models.deleteModel(
         DeleteModelRequest.newBuilder().setName("models/shapes").build()));
