@@ -9,6 +9,7 @@ import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.DatasetStats;
 import dev.nimbus.v1.DatasetWarning;
 import dev.nimbus.v1.SplitCounts;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -43,7 +44,7 @@ final class DatasetsCommand {
     }
   }
 
-  static void printDataset(java.io.PrintWriter out, Dataset d) {
+  static void printDataset(PrintWriter out, Dataset d) {
     List<String[]> lines = new ArrayList<>();
     lines.add(new String[] {"name", d.getName()});
     lines.add(new String[] {"display name", d.getDisplayName()});

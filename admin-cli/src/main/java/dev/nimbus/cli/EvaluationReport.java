@@ -12,15 +12,20 @@ import dev.nimbus.v1.OperatingPoint;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
@@ -30,6 +35,7 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.HeatMapStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -104,16 +110,16 @@ final class EvaluationReport {
       Files.write(dir.resolve(base + "." + extension), image.bytes());
       return base + "." + extension;
     }
-    java.awt.image.BufferedImage decoded;
+    BufferedImage decoded;
     try {
-      decoded = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(image.bytes()));
+      decoded = ImageIO.read(new ByteArrayInputStream(image.bytes()));
     } catch (IOException | RuntimeException e) {
       decoded = null;
     }
     if (decoded == null) {
       return null;
     }
-    javax.imageio.ImageIO.write(decoded, "png", dir.resolve(base + ".png").toFile());
+    ImageIO.write(decoded, "png", dir.resolve(base + ".png").toFile());
     return base + ".png";
   }
 
@@ -130,7 +136,7 @@ final class EvaluationReport {
   private static <S extends Styler> S style(S styler) {
     styler.setChartBackgroundColor(Color.WHITE);
     styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-    if (!(styler instanceof org.knowm.xchart.style.HeatMapStyler)) {
+    if (!(styler instanceof HeatMapStyler)) {
       styler.setLegendPosition(Styler.LegendPosition.InsideSW);
     }
     styler.setLegendBackgroundColor(new Color(255, 255, 255, 220));
@@ -218,7 +224,7 @@ final class EvaluationReport {
       }
     }
     List<String> rowsTopDown = new ArrayList<>(labels);
-    java.util.Collections.reverse(rowsTopDown);
+    Collections.reverse(rowsTopDown);
     chart.addSeries("confusion", labels, rowsTopDown, cells);
     return chart;
   }
@@ -409,7 +415,7 @@ final class EvaluationReport {
   }
 
   /** What browsers show as it is; TIFF and unknown types are turned into PNG. */
-  private static final java.util.Set<String> BROWSER_FORMATS = java.util.Set.of("jpg", "png", "gif", "bmp", "webp");
+  private static final Set<String> BROWSER_FORMATS = Set.of("jpg", "png", "gif", "bmp", "webp");
 
   private static double nanToZero(float v) {
     return Float.isNaN(v) ? 0 : v;

@@ -1,5 +1,6 @@
 package dev.nimbus.cli;
 
+import com.google.protobuf.Duration;
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.client.OperationFuture;
 import dev.nimbus.v1.BatchingConfig;
@@ -12,6 +13,7 @@ import dev.nimbus.v1.Model;
 import dev.nimbus.v1.OperatingPoint;
 import dev.nimbus.v1.OutputConfig;
 import dev.nimbus.v1.TrainingParams;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +53,7 @@ final class ModelsCommand {
     });
   }
 
-  static void printModel(java.io.PrintWriter out, Model m) {
+  static void printModel(PrintWriter out, Model m) {
     List<String[]> lines = new ArrayList<>();
     lines.add(new String[] {"name", m.getName()});
     lines.add(new String[] {"display name", m.getDisplayName()});
@@ -237,7 +239,7 @@ final class ModelsCommand {
       BatchingConfig.Builder batching = BatchingConfig.newBuilder().setMaxBatchSize(maxBatchSize)
           .setMaxQueuedImages(maxQueued);
       if (maxBatchDelayMs != null) {
-        batching.setMaxBatchDelay(com.google.protobuf.Duration.newBuilder()
+        batching.setMaxBatchDelay(Duration.newBuilder()
             .setNanos((maxBatchDelayMs % 1000) * 1_000_000).setSeconds(maxBatchDelayMs / 1000));
       }
       DeploymentConfig.Builder config = DeploymentConfig.newBuilder().setBatching(batching)

@@ -3,6 +3,7 @@ package dev.nimbus.cli;
 import dev.nimbus.cli.sample.CloudSampleWriter;
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.client.NimbusErrors;
+import dev.nimbus.client.OperationFuture;
 import dev.nimbus.server.NimbusServer;
 import dev.nimbus.server.config.ConfigLoader;
 import dev.nimbus.server.config.ServerConfig;
@@ -23,8 +24,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -319,7 +323,7 @@ final class QuickstartCommand extends NimbusCommand {
   }
 
   /** What {@code get} returns, or null when the server says NOT_FOUND. */
-  private static <T> T orNullIfMissing(java.util.function.Supplier<T> get) {
+  private static <T> T orNullIfMissing(Supplier<T> get) {
     try {
       return get.get();
     } catch (StatusRuntimeException e) {
@@ -330,7 +334,7 @@ final class QuickstartCommand extends NimbusCommand {
     }
   }
 
-  private static void await(dev.nimbus.client.OperationFuture<?> future) {
+  private static void await(OperationFuture<?> future) {
     try {
       future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
@@ -363,7 +367,7 @@ final class QuickstartCommand extends NimbusCommand {
 
   /** The embedded server's INFO lines would drown the lab's output; warnings and errors still show. */
   private static void quietServerLogs() {
-    org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    Logger root = LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     if (root instanceof ch.qos.logback.classic.Logger logback) {
       logback.setLevel(ch.qos.logback.classic.Level.WARN);
     }

@@ -5,6 +5,7 @@ import dev.nimbus.cli.sample.CloudSampleWriter;
 import dev.nimbus.cli.sample.CloudScenes;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -67,7 +68,7 @@ final class SampleDataCommand extends NimbusCommand {
   static CloudSampleWriter.Written write(Path out, int perLabel, long seed) {
     try {
       return CloudSampleWriter.write(out, perLabel, HOLDOUT_PER_LABEL, seed);
-    } catch (IOException | java.io.UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException e) {
       throw new CommandFailedException("cannot write the sample data to " + out + ": " + e.getMessage());
     }
   }

@@ -4,6 +4,7 @@ import com.google.longrunning.Operation;
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.client.OperationFuture;
 import io.grpc.StatusRuntimeException;
+import java.util.function.Consumer;
 
 /** Waiting for an operation a command started, with a progress bar when a person watches. */
 final class Waiting {
@@ -68,7 +69,7 @@ final class Waiting {
    * cancelled, and let {@code summary} print the result for people in table mode.
    */
   static int follow(NimbusCommand command, NimbusClient client, OperationFuture<?> future, boolean noWait,
-      String task, java.util.function.Consumer<Operation> summary) {
+      String task, Consumer<Operation> summary) {
     if (noWait) {
       DatasetsCommand.printStarted(command, client, future);
       return NimbusCommand.OK;

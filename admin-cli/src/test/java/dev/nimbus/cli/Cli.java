@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.api.Assertions;
 import picocli.CommandLine;
 
 /** Runs the {@code nimbus} command line in this JVM with captured stdout and stderr, as a person would type it. */
@@ -57,7 +58,7 @@ final class Cli {
 
   /** Asserts that a command exited 0, showing its output if not; returns it for more assertions. */
   static Result succeeded(Result result) {
-    org.assertj.core.api.Assertions.assertThat(result.exitCode()).as(result.toString()).isZero();
+    Assertions.assertThat(result.exitCode()).as(result.toString()).isZero();
     return result;
   }
 

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -162,12 +163,12 @@ class ErrorsTest {
     try (ServerSocket socket = new ServerSocket(0)) {
       closedPort = socket.getLocalPort();
     }
-    CliContext context = new CliContext(java.util.Map.of(GlobalOptions.TARGET_ENV, "127.0.0.1:" + closedPort),
+    CliContext context = new CliContext(Map.of(GlobalOptions.TARGET_ENV, "127.0.0.1:" + closedPort),
         false, System.err, 0, new Cli.RecordingHooks());
     Cli.Result result = Cli.run(context, "datasets", "list");
     assertOneLineError(result, 1, "nimbus: cannot reach the Nimbus server at 127.0.0.1:" + closedPort + " (");
 
-    CliContext pointingAtTheServer = new CliContext(java.util.Map.of(GlobalOptions.TARGET_ENV, server.target()),
+    CliContext pointingAtTheServer = new CliContext(Map.of(GlobalOptions.TARGET_ENV, server.target()),
         false, System.err, 0, new Cli.RecordingHooks());
     assertThat(Cli.run(pointingAtTheServer, "datasets", "list").exitCode()).isZero();
   }

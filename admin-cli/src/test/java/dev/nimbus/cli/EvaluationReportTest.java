@@ -20,7 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -172,7 +174,7 @@ class EvaluationReportTest {
   }
 
   private static int distinctColours(BufferedImage img) {
-    java.util.Set<Integer> colours = new java.util.HashSet<>();
+    Set<Integer> colours = new HashSet<>();
     for (int x = 0; x < img.getWidth(); x += 3) {
       for (int y = 0; y < img.getHeight(); y += 3) {
         colours.add(img.getRGB(x, y));

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonPrimitive;
 import com.google.longrunning.Operation;
 import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
 import com.google.protobuf.Empty;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
@@ -34,7 +35,7 @@ class JsonTest {
         .addDetails(Any.pack(ResourceInfo.newBuilder().setResourceType("nimbus.dev/Dataset")
             .setResourceName("datasets/clouds").build()))
         .addDetails(Any.pack(RetryInfo.newBuilder().setRetryDelay(
-            com.google.protobuf.Duration.newBuilder().setSeconds(2)).build()))
+            Duration.newBuilder().setSeconds(2)).build()))
         .build();
     OperationMetadata metadata = OperationMetadata.newBuilder().setKind(OperationMetadata.Kind.CREATE_MODEL)
         .setCreateModelDetails(CreateModelDetails.newBuilder().setEpoch(3)).build();

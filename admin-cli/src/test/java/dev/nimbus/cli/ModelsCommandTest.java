@@ -2,14 +2,26 @@ package dev.nimbus.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.nimbus.client.NimbusClient;
 import dev.nimbus.v1.ListModelEvaluationsResponse;
 import dev.nimbus.v1.Model;
+import dev.nimbus.v1.ModelEvaluation;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -55,16 +67,16 @@ class ModelsCommandTest {
 
   /** A 32x32 image of one gray level with a few darker pixels, distinct per seed. */
   private static byte[] shade(int level, int seed) throws IOException {
-    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
-    java.util.Random r = new java.util.Random(seed);
+    BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+    Random r = new Random(seed);
     for (int x = 0; x < 32; x++) {
       for (int y = 0; y < 32; y++) {
         int v = Math.max(0, Math.min(255, level + r.nextInt(21) - 10));
         img.setRGB(x, y, v << 16 | v << 8 | v);
       }
     }
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-    javax.imageio.ImageIO.write(img, "png", out);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(img, "png", out);
     return out.toByteArray();
   }
 
@@ -113,13 +125,13 @@ class ModelsCommandTest {
     Cli.Result r = Cli.succeeded(cli("models", "report", "tones_v1", "--out", dir.toString()));
     assertThat(r.out()).contains("Wrote the evaluation report of models/tones_v1").contains("index.html");
     String html = Files.readString(dir.resolve("index.html"));
-    dev.nimbus.v1.ModelEvaluation overall;
-    try (dev.nimbus.client.NimbusClient client = dev.nimbus.client.NimbusClient.builder().target(server.target())
+    ModelEvaluation overall;
+    try (NimbusClient client = NimbusClient.builder().target(server.target())
         .plaintext().build()) {
       overall = client.models().getEvaluation("models/tones_v1/modelEvaluations/overall");
     }
     assertThat(html).contains("models/tones_v1").contains("datasets/tones")
-        .contains(String.format(java.util.Locale.ROOT, "%.3f", overall.getClassificationEvaluationMetrics().getAuPrc()))
+        .contains(String.format(Locale.ROOT, "%.3f", overall.getClassificationEvaluationMetrics().getAuPrc()))
         .contains("charts/precision-recall.png").contains("charts/confusion-matrix.png")
         .contains("charts/training-loss.png").contains("charts/label-counts.png");
     try (var charts = Files.list(dir.resolve("charts"))) {
@@ -191,18 +203,18 @@ class ModelsCommandTest {
   @Order(6)
   void ctrlCWhileWaiting_leavesTheOperationRunning_andSaysHowToFollowOrCancelIt() throws Exception {
     Cli.RecordingHooks hooks = new Cli.RecordingHooks();
-    CliContext context = new CliContext(java.util.Map.of(), false,
-        new java.io.PrintStream(java.io.OutputStream.nullOutputStream()), 120, hooks);
-    java.util.concurrent.CompletableFuture<Cli.Result> training = java.util.concurrent.CompletableFuture.supplyAsync(
+    CliContext context = new CliContext(Map.of(), false,
+        new PrintStream(OutputStream.nullOutputStream()), 120, hooks);
+    CompletableFuture<Cli.Result> training = CompletableFuture.supplyAsync(
         () -> Cli.run(context, "--target", server.target(), "models", "train", "--dataset", "tones", "--model",
             "tones_ctrl_c", "--base-model", "scratch_cnn", "--max-epochs", "3"));
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (hooks.hooks.isEmpty() && !training.isDone() && System.nanoTime() < deadline) {
       Thread.sleep(5);
     }
     assertThat(hooks.hooks).as("a hook is registered while the command waits").isNotEmpty();
     hooks.hooks.get(0).run(); // What the JVM runs on Ctrl-C.
-    Cli.Result r = training.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    Cli.Result r = training.get(60, TimeUnit.SECONDS);
     assertThat(r.err()).containsPattern("Stopped waiting\\. operations/\\S+ keeps running on the server; follow it"
         + " with 'nimbus operations wait operations/\\S+', or stop it with 'nimbus operations cancel operations/");
     assertThat(hooks.hooks).as("the hook is gone once the command stops waiting").isEmpty();

@@ -6,6 +6,7 @@ import com.google.longrunning.ListOperationsResponse;
 import com.google.longrunning.Operation;
 import com.sun.net.httpserver.HttpServer;
 import dev.nimbus.v1.OperationMetadata;
+import io.grpc.Status;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -128,7 +131,7 @@ class OperationsCommandTest {
     assertThat(waited.exitCode()).as(waited.toString()).isEqualTo(1);
     assertThat(waited.out()).containsPattern("(?m)^state:\\s+CANCELLED$");
     // The first batch ran (the slow row and those beside it); the rows after it never did.
-    java.util.regex.Matcher stopped = java.util.regex.Pattern.compile("nimbus: " + name + " \\(IMPORT_DATA"
+    Matcher stopped = Pattern.compile("nimbus: " + name + " \\(IMPORT_DATA"
         + " datasets/slow\\) was cancelled: cancelled after (\\d+) of 30 rows; the (\\d+) imported images are"
         + " kept\n").matcher(waited.err());
     assertThat(stopped.matches()).as(waited.err()).isTrue();
@@ -138,7 +141,7 @@ class OperationsCommandTest {
     Operation.Builder op = Operation.newBuilder();
     Json.parser().merge(Cli.succeeded(nimbus("operations", "get", name, "--format", "json")).out(), op);
     assertThat(op.getDone()).isTrue();
-    assertThat(op.getError().getCode()).isEqualTo(io.grpc.Status.Code.CANCELLED.value());
+    assertThat(op.getError().getCode()).isEqualTo(Status.Code.CANCELLED.value());
     OperationMetadata metadata = op.getMetadata().unpack(OperationMetadata.class);
     assertThat(metadata.getState()).isEqualTo(OperationMetadata.State.CANCELLED);
     assertThat(metadata.getImportDataDetails().getImportedCount()).isEqualTo(processed);

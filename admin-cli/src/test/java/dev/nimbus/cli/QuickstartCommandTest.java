@@ -2,6 +2,8 @@ package dev.nimbus.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.protobuf.Struct;
+import com.google.protobuf.util.JsonFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
@@ -78,8 +80,8 @@ class QuickstartCommandTest {
         .contains("Trivial-cue check: a logistic regression on each image's mean colour gets");
     Cli.Result json = Cli.succeeded(Cli.run("--format", "json", "sample-data", "clouds", "--out", out.toString(),
         "--per-label", "10", "--seed", "2"));
-    com.google.protobuf.Struct.Builder parsed = com.google.protobuf.Struct.newBuilder();
-    com.google.protobuf.util.JsonFormat.parser().merge(json.out(), parsed);
+    Struct.Builder parsed = Struct.newBuilder();
+    JsonFormat.parser().merge(json.out(), parsed);
     assertThat(parsed.getFieldsMap().get("images").getNumberValue()).isEqualTo(30);
     assertThat(parsed.getFieldsMap().get("csv").getStringValue()).endsWith("labels.csv");
     assertThat(parsed.getFieldsMap().get("mean_colour_baseline_accuracy").getNumberValue()).isBetween(0.0, 1.0);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -48,7 +49,7 @@ class ServerCommandTest {
     int port = started.port();
 
     assertThat(server.out().toString()).matches("Nimbus listening on 127\\.0\\.0\\.1:" + port + " \\(data: "
-        + java.util.regex.Pattern.quote(data.toAbsolutePath().toString())
+        + Pattern.quote(data.toAbsolutePath().toString())
         + "\\); ready in \\d+ ms \\(\\d+ ms after the command started\\)\n");
     assertThat(server.hooks().hooks).as("a shutdown hook closes the server on Ctrl-C").hasSize(1);
 

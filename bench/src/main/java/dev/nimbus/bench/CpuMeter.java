@@ -1,5 +1,6 @@
 package dev.nimbus.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
@@ -48,7 +49,7 @@ public final class CpuMeter {
       }
     }
     long proc = -1;
-    if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+    if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
       proc = os.getProcessCpuTime();
     }
     long busy = -1;

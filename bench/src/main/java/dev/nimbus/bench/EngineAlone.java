@@ -1,6 +1,8 @@
 package dev.nimbus.bench;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -67,9 +69,9 @@ public interface EngineAlone {
   }
 
   /** {@link #measure} at each batch size, in order. */
-  static java.util.List<Result> measureAll(EngineAlone engine, java.util.List<Integer> batchSizes, Duration warmup,
+  static List<Result> measureAll(EngineAlone engine, List<Integer> batchSizes, Duration warmup,
       Duration duration) throws Exception {
-    java.util.List<Result> out = new java.util.ArrayList<>();
+    List<Result> out = new ArrayList<>();
     for (int b : batchSizes) {
       out.add(engine.measure(b, warmup, duration));
     }

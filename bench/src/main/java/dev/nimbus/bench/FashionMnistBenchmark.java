@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -70,7 +71,7 @@ public final class FashionMnistBenchmark {
     NimbusServer server = NimbusServer.netty(ConfigLoader.load(System.getenv(), Map.of("port", "0",
         "data-dir", work.resolve("data").toString())), Clock.systemUTC()).start();
     try (NimbusClient client = NimbusClient.builder().target("127.0.0.1:" + server.port()).plaintext()
-        .defaultDeadline(java.time.Duration.ofMinutes(2)).build()) {
+        .defaultDeadline(Duration.ofMinutes(2)).build()) {
       for (String base : opts.get("models").split(",")) {
         boolean scratch = base.equals("scratch_cnn");
         Path csv = scratch ? full : small;

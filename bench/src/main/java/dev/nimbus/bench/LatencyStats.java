@@ -1,5 +1,6 @@
 package dev.nimbus.bench;
 
+import java.util.Locale;
 import org.HdrHistogram.AbstractHistogram;
 
 /**
@@ -44,11 +45,11 @@ public record LatencyStats(long count, Double meanMs, Double p50Ms, Double p90Ms
     }
     double v = ms;
     if (v >= 100) {
-      return String.format(java.util.Locale.ROOT, "%.0f", v);
+      return String.format(Locale.ROOT, "%.0f", v);
     }
     if (v >= 10) {
-      return String.format(java.util.Locale.ROOT, "%.1f", v);
+      return String.format(Locale.ROOT, "%.1f", v);
     }
-    return String.format(java.util.Locale.ROOT, "%.2f", v);
+    return String.format(Locale.ROOT, "%.2f", v);
   }
 }

@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -397,7 +398,7 @@ public final class LoadGenerator implements AutoCloseable {
 
     /** Continuation's argument: 0 ok, 1 failed (status), 2 the stub threw. */
     private void send(long index, int channel, long intended, boolean measured,
-        java.util.function.IntConsumer then) {
+        IntConsumer then) {
       PredictRequest req = payload.request(index);
       int images = payload.imageCount(index);
       int n = inFlight.incrementAndGet();
@@ -421,11 +422,11 @@ public final class LoadGenerator implements AutoCloseable {
       private final long intended;
       private final boolean measured;
       private final int images;
-      private final java.util.function.IntConsumer then;
+      private final IntConsumer then;
       private PredictResponse response;
       private boolean done;
 
-      Call(long intended, boolean measured, int images, java.util.function.IntConsumer then) {
+      Call(long intended, boolean measured, int images, IntConsumer then) {
         this.intended = intended;
         this.measured = measured;
         this.images = images;

@@ -11,12 +11,15 @@ import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.DeploymentConfig;
 import dev.nimbus.v1.Model;
 import dev.nimbus.v1.TrainingParams;
+import java.awt.Color;
+import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -64,9 +67,9 @@ public final class ServingComparison {
     List<ServingReport.ConfigurationResult> results = new ArrayList<>();
     List<EngineAlone.Result> engine;
     ServingBenchmark bench = new ServingBenchmark(ServingBenchmark.Plan.defaults()
-        .withClients(java.util.Arrays.stream(opts.get("clients").split(",")).map(s -> Integer.parseInt(s.strip()))
+        .withClients(Arrays.stream(opts.get("clients").split(",")).map(s -> Integer.parseInt(s.strip()))
             .toArray(Integer[]::new))
-        .withAutoRates(java.util.Arrays.stream(opts.get("rate-factors").split(","))
+        .withAutoRates(Arrays.stream(opts.get("rate-factors").split(","))
             .map(f -> Double.valueOf(f.strip())).toArray(Double[]::new))
         .withTiming(Double.parseDouble(opts.get("warmup")), Double.parseDouble(opts.get("duration")), 2)
         .withPayload(payload, perRequest, perRequest, side, images.toString())
@@ -149,10 +152,10 @@ public final class ServingComparison {
         Random r = new Random(l * 1000 + i);
         BufferedImage img = new BufferedImage(side, side, gray ? BufferedImage.TYPE_BYTE_GRAY
             : BufferedImage.TYPE_INT_RGB);
-        java.awt.Graphics2D g = img.createGraphics();
-        g.setColor(new java.awt.Color(40 + 80 * l + r.nextInt(30), 90 + r.nextInt(60), 200 - 60 * l));
+        Graphics2D g = img.createGraphics();
+        g.setColor(new Color(40 + 80 * l + r.nextInt(30), 90 + r.nextInt(60), 200 - 60 * l));
         g.fillRect(0, 0, side, side);
-        g.setColor(java.awt.Color.WHITE);
+        g.setColor(Color.WHITE);
         g.fillOval(r.nextInt(side / 2), r.nextInt(side / 2), side / 3 + r.nextInt(side / 4), side / 4 + r.nextInt(side / 4));
         g.dispose();
         String file = labels[l] + i + (gray ? ".png" : ".jpg");

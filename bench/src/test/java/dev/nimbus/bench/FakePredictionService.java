@@ -1,5 +1,6 @@
 package dev.nimbus.bench;
 
+import com.google.protobuf.Duration;
 import dev.nimbus.v1.ImagePrediction;
 import dev.nimbus.v1.LabelScore;
 import dev.nimbus.v1.PredictRequest;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongUnaryOperator;
 
 /**
@@ -40,7 +42,7 @@ final class FakePredictionService extends PredictionServiceGrpc.PredictionServic
   final AtomicLong slow = new AtomicLong();
   final AtomicLong answered = new AtomicLong();
   /** Answered calls by images per call (its "batch size" as far as a metrics endpoint goes), 0..16. */
-  final java.util.concurrent.atomic.AtomicLongArray batchSizes = new java.util.concurrent.atomic.AtomicLongArray(17);
+  final AtomicLongArray batchSizes = new AtomicLongArray(17);
   final AtomicInteger inFlight = new AtomicInteger();
   final AtomicInteger maxInFlight = new AtomicInteger();
   /** System.nanoTime of every arrival. */
@@ -100,8 +102,8 @@ final class FakePredictionService extends PredictionServiceGrpc.PredictionServic
       }
       if (timings && request.getIncludeTimings()) {
         r.setTimings(PredictTimings.newBuilder().setBatchSize(request.getImagesCount())
-            .setEngine(com.google.protobuf.Duration.newBuilder().setNanos(1_000_000))
-            .setTotal(com.google.protobuf.Duration.newBuilder().setNanos((int) Math.min(999_999_999, answerIn))));
+            .setEngine(Duration.newBuilder().setNanos(1_000_000))
+            .setTotal(Duration.newBuilder().setNanos((int) Math.min(999_999_999, answerIn))));
       }
       release.run(); // before answering: the client may send its next call as soon as it has the answer
       answered.incrementAndGet();

@@ -3,8 +3,15 @@ package dev.nimbus.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -144,8 +151,8 @@ class LoadGeneratorTest {
       for (int i = 1; i < t.size(); i++) {
         gaps[i - 1] = (t.get(i) - t.get(i - 1)) / 1e6;
       }
-      double mean = java.util.Arrays.stream(gaps).average().orElseThrow();
-      java.util.Arrays.sort(gaps);
+      double mean = Arrays.stream(gaps).average().orElseThrow();
+      Arrays.sort(gaps);
       double median = gaps[gaps.length / 2];
       assertThat(mean).isCloseTo(2.5, within(0.5)); // ms
       // exponential gaps: median = mean x ln 2 (uniform would give 1); unlike the variance, scheduling hiccups
@@ -191,10 +198,10 @@ class LoadGeneratorTest {
       f.fake.delayNanos = n -> ms(2);
       // the 30th call's start blocks the sending thread for 300 ms (as a GC pause or a blocked channel would)
       AtomicLong calls = new AtomicLong();
-      io.grpc.Channel blocking = io.grpc.ClientInterceptors.intercept(f.channel, new io.grpc.ClientInterceptor() {
+      Channel blocking = ClientInterceptors.intercept(f.channel, new ClientInterceptor() {
         @Override
-        public <Q, R> io.grpc.ClientCall<Q, R> interceptCall(io.grpc.MethodDescriptor<Q, R> method,
-            io.grpc.CallOptions options, io.grpc.Channel next) {
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method,
+            CallOptions options, Channel next) {
           if (calls.incrementAndGet() == 30) {
             try {
               Thread.sleep(300);

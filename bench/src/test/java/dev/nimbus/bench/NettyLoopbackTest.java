@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -46,7 +47,7 @@ class NettyLoopbackTest {
       LoadResult openRaw = gen.run(LoadSpec.open(100, LoadSpec.Arrivals.POISSON, warmup, window, deadline), raw);
       row(md, openRaw);
 
-      for (LoadResult r : java.util.List.of(open, closed, openRaw)) {
+      for (LoadResult r : List.of(open, closed, openRaw)) {
         assertThat(r.errors()).as(r.scenario()).isEmpty();
         assertThat(r.clientErrors()).as(r.scenario()).isEmpty();
         assertThat(r.ok()).isEqualTo(r.sent());

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -44,9 +45,9 @@ class PrometheusHistogramTest {
 
     PrometheusHistogram.Summary s = h.summary();
     assertThat(s.meanBatchSize()).isCloseTo(3.75, within(1e-9));
-    assertThat(s.counts()).containsExactly(java.util.Map.entry("1", 10L), java.util.Map.entry("2", 4L),
-        java.util.Map.entry("4", 16L), java.util.Map.entry("8", 9L), java.util.Map.entry("16", 1L),
-        java.util.Map.entry("+Inf", 0L));
+    assertThat(s.counts()).containsExactly(Map.entry("1", 10L), Map.entry("2", 4L),
+        Map.entry("4", 16L), Map.entry("8", 9L), Map.entry("16", 1L),
+        Map.entry("+Inf", 0L));
     assertThat(s.p50()).isEqualTo("4");
     assertThat(s.p99()).isEqualTo("16");
     assertThat(s.compact()).isEqualTo("≤1:10 ≤2:4 ≤4:16 ≤8:9 ≤16:1");

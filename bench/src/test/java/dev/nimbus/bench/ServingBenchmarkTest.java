@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,7 +171,7 @@ class ServingBenchmarkTest {
     ServingBenchmark.Target t = fakeServer("broken", 1);
     fakes.get("broken").limit = 0; // refuses everything
     ServingBenchmark bench = bench(smallPlan());
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> bench.run(t))
+    Assertions.assertThatThrownBy(() -> bench.run(t))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("RESOURCE_EXHAUSTED");
   }
 
@@ -198,7 +199,7 @@ class ServingBenchmarkTest {
         .containsExactly("http://localhost:3/metrics", null);
     assertThat(ServingBenchmark.planFrom(multi).autoRateFactors()).containsExactly(0.5, 1.0);
     assertThat(ServingBenchmark.planFrom(multi).rates()).isEmpty();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServingBenchmark.parse(new String[] {"--nope", "1"}))
+    Assertions.assertThatThrownBy(() -> ServingBenchmark.parse(new String[] {"--nope", "1"}))
         .hasMessageContaining("--nope");
   }
 

@@ -6,6 +6,7 @@ import com.google.longrunning.Operation;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import com.google.protobuf.FieldMask;
+import com.google.protobuf.Message;
 import dev.nimbus.v1.AnnotationSpec;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateDatasetRequest;
@@ -333,7 +334,7 @@ public final class DatasetsClient {
     return Status.DATA_LOSS.withDescription(message).asRuntimeException();
   }
 
-  private <R extends com.google.protobuf.Message> OperationFuture<R> track(Operation operation, Class<R> type) {
+  private <R extends Message> OperationFuture<R> track(Operation operation, Class<R> type) {
     return poller.track(operation, type);
   }
 

@@ -3,6 +3,7 @@ package dev.nimbus.client;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
@@ -66,7 +67,7 @@ public final class NimbusErrors {
           }
           line.append(']');
         } else if (detail.is(RetryInfo.class)) {
-          com.google.protobuf.Duration delay = detail.unpack(RetryInfo.class).getRetryDelay();
+          Duration delay = detail.unpack(RetryInfo.class).getRetryDelay();
           line.append(" [retry after ").append(formatDelay(delay)).append(']');
         }
       } catch (InvalidProtocolBufferException e) {
@@ -104,7 +105,7 @@ public final class NimbusErrors {
     return "code " + code;
   }
 
-  private static String formatDelay(com.google.protobuf.Duration delay) {
+  private static String formatDelay(Duration delay) {
     long millis = delay.getSeconds() * 1000 + delay.getNanos() / 1_000_000;
     return millis < 1000 ? millis + " ms" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
   }

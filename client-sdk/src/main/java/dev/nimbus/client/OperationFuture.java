@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.longrunning.Operation;
 import com.google.protobuf.Any;
 import com.google.protobuf.Empty;
+import com.google.protobuf.Internal;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.nimbus.v1.OperationMetadata;
@@ -252,7 +253,7 @@ public final class OperationFuture<R extends Message> implements Future<R> {
   }
 
   private static String typeName(Class<? extends Message> type) {
-    return com.google.protobuf.Internal.getDefaultInstance(type).getDescriptorForType().getFullName();
+    return Internal.getDefaultInstance(type).getDescriptorForType().getFullName();
   }
 
   private void notify(Consumer<? super OperationMetadata> callback, OperationMetadata latest) {

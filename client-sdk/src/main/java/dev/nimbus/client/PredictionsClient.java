@@ -1,6 +1,7 @@
 package dev.nimbus.client;
 
 import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.Duration;
 import dev.nimbus.v1.BatchPredictRequest;
 import dev.nimbus.v1.BatchPredictResponse;
 import dev.nimbus.v1.ImageInput;
@@ -12,6 +13,7 @@ import io.grpc.Channel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Predictions from deployed models. Predict answers {@code FAILED_PRECONDITION} if the model is not deployed and
@@ -48,7 +50,7 @@ public final class PredictionsClient {
     }
     try {
       return predictAsync(request).join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
@@ -90,7 +92,7 @@ public final class PredictionsClient {
     return parts;
   }
 
-  private static long nanos(com.google.protobuf.Duration d) {
+  private static long nanos(Duration d) {
     return d.getSeconds() * 1_000_000_000L + d.getNanos();
   }
 

@@ -3,6 +3,7 @@ package dev.nimbus.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import com.google.rpc.RetryInfo;
@@ -49,7 +50,7 @@ class NimbusErrorsTest {
         Any.pack(ErrorInfo.newBuilder().setReason("QUEUE_FULL").setDomain("nimbus.dev")
             .putMetadata("queued", "512").putMetadata("model", "models/flowers").build()),
         Any.pack(RetryInfo.newBuilder()
-            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setNanos(250_000_000)).build()));
+            .setRetryDelay(Duration.newBuilder().setNanos(250_000_000)).build()));
 
     assertThat(NimbusErrors.describe(e)).isEqualTo("RESOURCE_EXHAUSTED: the queue of models/flowers is full"
         + " [reason QUEUE_FULL, domain nimbus.dev, model=models/flowers, queued=512] [retry after 250 ms]");

@@ -16,6 +16,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -186,7 +187,7 @@ class OperationFutureTest {
   @Test
   void transientPollFailures_thatGoOnGiveUpWithUnavailable_sayingTheOperationMayStillRun() {
     Object[] steps = new Object[OperationPoller.MAX_TRANSIENT_FAILURES];
-    java.util.Arrays.fill(steps, Status.UNAVAILABLE.withDescription("connection refused"));
+    Arrays.fill(steps, Status.UNAVAILABLE.withDescription("connection refused"));
     operations.script(OP, steps);
 
     OperationFuture<ImportDataResponse> future = startImport();

@@ -3,6 +3,7 @@ package dev.nimbus.client;
 import com.google.longrunning.Operation;
 import com.google.protobuf.Any;
 import com.google.protobuf.Message;
+import com.google.rpc.Status;
 import dev.nimbus.v1.OperationMetadata;
 
 /** Operations as a server would report them. */
@@ -32,7 +33,7 @@ final class Ops {
         .build();
   }
 
-  static Operation failed(String name, com.google.rpc.Status error) {
+  static Operation failed(String name, Status error) {
     return Operation.newBuilder().setName(name)
         .setMetadata(Any.pack(metadata(OperationMetadata.State.FAILED, 40)))
         .setDone(true)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.longrunning.OperationsGrpc;
 import dev.nimbus.api.Idempotency;
+import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.DatasetServiceGrpc;
@@ -105,7 +106,7 @@ class RetryPolicyTest {
       assertThat(client.datasets().get("clouds").getName()).isEqualTo("datasets/clouds");
       assertThat(gets.get()).as("two UNAVAILABLE answers, then the third attempt").isEqualTo(3);
 
-      assertThatThrownBy(() -> client.datasets().create("clouds", dev.nimbus.v1.ClassificationType.MULTICLASS))
+      assertThatThrownBy(() -> client.datasets().create("clouds", ClassificationType.MULTICLASS))
           .isInstanceOfSatisfying(StatusRuntimeException.class,
               e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
       assertThat(creates.get()).as("a create is not retried blindly").isEqualTo(1);

@@ -44,6 +44,7 @@ import dev.nimbus.server.storage.Schema;
 import dev.nimbus.server.training.BaseModels;
 import dev.nimbus.server.training.ClassifierTrainer;
 import dev.nimbus.server.training.TensorFlowTrainer;
+import dev.nimbus.server.util.DaemonThreads;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -69,10 +70,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,15 +134,15 @@ public final class NimbusServer implements AutoCloseable {
     this.blobs = new BlobStore(dataDir.blobs());
     this.modelFiles = new ModelFiles(dataDir.models());
     ServerConfig.Threads threads = config.threads();
-    this.background = Executors.newSingleThreadScheduledExecutor(daemonThreads("nimbus-background"));
+    this.background = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("nimbus-background"));
     this.handlerPool = new ThreadPoolExecutor(threads.handlerThreads(), threads.handlerThreads(), 60,
-        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("nimbus-handler"));
+        TimeUnit.SECONDS, new LinkedBlockingQueue<>(), DaemonThreads.named("nimbus-handler"));
     this.importPool = new ThreadPoolExecutor(threads.importThreads(), threads.importThreads(), 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), daemonThreads("nimbus-import"));
+        new LinkedBlockingQueue<>(), DaemonThreads.named("nimbus-import"));
     // WebP and TIFF transcoding for Predict; bounded, so a flood of them is refused (RESOURCE_EXHAUSTED).
     int decodeThreads = config.serving().decodeThreads();
     this.transcodePool = new ThreadPoolExecutor(decodeThreads, decodeThreads, 60, TimeUnit.SECONDS,
-        new ArrayBlockingQueue<>(4096), daemonThreads("nimbus-transcode"));
+        new ArrayBlockingQueue<>(4096), DaemonThreads.named("nimbus-transcode"));
     this.operations = new OperationManager(db, clock, threads.concurrentOperations(), background);
 
     // Datasets and imports.
@@ -351,12 +350,4 @@ public final class NimbusServer implements AutoCloseable {
     return deployments.queueDepths();
   }
 
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 }

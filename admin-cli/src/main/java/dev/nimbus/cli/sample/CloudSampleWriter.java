@@ -7,10 +7,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.IntStream;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -95,11 +98,11 @@ public final class CloudSampleWriter {
     int test = Math.max(1, Math.round(0.15f * perLabel));
     int validation = Math.max(1, Math.round(0.10f * perLabel));
     int train = Math.max(1, Math.round(0.45f * perLabel));
-    List<Integer> order = new java.util.ArrayList<>();
+    List<Integer> order = new ArrayList<>();
     for (int k = 0; k < perLabel; k++) {
       order.add(k);
     }
-    java.util.Collections.shuffle(order, new java.util.Random(20_26_11_28L));
+    Collections.shuffle(order, new Random(20_26_11_28L));
     String[] sets = new String[perLabel];
     for (int position = 0; position < perLabel; position++) {
       sets[order.get(position)] = position < test ? "TEST" : position < test + validation ? "VALIDATION"

@@ -9,9 +9,11 @@ import java.awt.RadialGradientPaint;
 import java.awt.Rectangle;
 import java.awt.RenderingHints;
 import java.awt.geom.Ellipse2D;
+import java.awt.geom.Line2D;
 import java.awt.geom.Path2D;
 import java.awt.geom.Point2D;
 import java.awt.geom.QuadCurve2D;
+import java.awt.geom.RoundRectangle2D;
 import java.awt.image.BufferedImage;
 import java.util.List;
 import java.util.Random;
@@ -327,7 +329,7 @@ public final class CloudScenes {
         // The flat base of a heap: a grey band along the bottom, fading upwards, narrower than the heap.
         Color bottom = shadeOf(light, baseShade * 0.8);
         g.setPaint(new GradientPaint(0, (float) (base - size * 0.1), withAlpha(bottom, 0), 0, (float) base, bottom));
-        g.fill(new java.awt.geom.RoundRectangle2D.Double(cx - size * 0.42, base - size * 0.1, size * 0.84,
+        g.fill(new RoundRectangle2D.Double(cx - size * 0.42, base - size * 0.1, size * 0.84,
             size * 0.1 + 4, size * 0.1, size * 0.1));
       }
       g.setClip(previous);
@@ -340,7 +342,7 @@ public final class CloudScenes {
         double x = cx + (random.nextDouble() - 0.5) * baseWidth * 0.8;
         double length = (0.3 + random.nextDouble() * 0.7) * (h - base);
         g.setColor(new Color(90, 95, 105, 20 + random.nextInt(50)));
-        g.draw(new java.awt.geom.Line2D.Double(x, base, x + slant, base + length));
+        g.draw(new Line2D.Double(x, base, x + slant, base + length));
       }
     }
 

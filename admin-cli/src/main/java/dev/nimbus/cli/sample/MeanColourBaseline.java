@@ -2,6 +2,7 @@ package dev.nimbus.cli.sample;
 
 import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 
@@ -51,7 +52,7 @@ public final class MeanColourBaseline {
     for (int i = 0; i < n; i++) {
       order.add(i);
     }
-    java.util.Collections.shuffle(order, new Random(seed));
+    Collections.shuffle(order, new Random(seed));
     int correct = 0;
     for (int fold = 0; fold < folds; fold++) {
       List<Integer> train = new ArrayList<>();

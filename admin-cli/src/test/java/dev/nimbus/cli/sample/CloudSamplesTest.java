@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +32,7 @@ class CloudSamplesTest {
     BufferedImage c = CloudScenes.render("cumulus", 43);
     assertThat(pixels(a)).isEqualTo(pixels(b));
     assertThat(a.getWidth() == c.getWidth() && a.getHeight() == c.getHeight()
-        && java.util.Arrays.equals(pixels(a), pixels(c))).isFalse();
+        && Arrays.equals(pixels(a), pixels(c))).isFalse();
     assertThatThrownBy(() -> CloudScenes.render("stratus", 1)).hasMessageContaining("unknown cloud type 'stratus'");
   }
 
@@ -104,7 +106,7 @@ class CloudSamplesTest {
       }
     }
     assertThat(MeanColourBaseline.meanRgb(img)).containsExactly(new double[] {1.0, 0.2, 0.0},
-        org.assertj.core.data.Offset.offset(1e-9));
+        Offset.offset(1e-9));
   }
 
   private static int[] pixels(BufferedImage img) {

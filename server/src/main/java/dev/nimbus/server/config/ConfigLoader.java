@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,8 +60,8 @@ public final class ConfigLoader {
       "max-images-per-request", "256", "Images one Predict request may carry",
       "decode-threads", String.valueOf(cores()),
       "Predict decode workers (runs of concurrent requests' images at once); also the WebP/TIFF transcoding pool",
-      "max-loaded-models", "8", "Models held loaded at once (a Caffeine cache; others reload on use)",
-      "max-loaded-model-bytes", String.valueOf(4L * 1024 * 1024 * 1024), "Total size on disk of the loaded models",
+      "max-loaded-models", "8", "Models deployed (loaded) at once; a deployment beyond it fails: undeploy one first",
+      "max-loaded-model-bytes", String.valueOf(4L * 1024 * 1024 * 1024), "Total size on disk of the deployed models",
       "result-cache-size", "10000", "Entries of the result cache of models deployed with it on",
       "metrics-port", "", "Port of the Prometheus text endpoint (/metrics); empty: off, 0: any free port",
       "api-keys-file", "", "File of 'KEY ROLE' lines (ROLE: reader or admin); empty disables auth",
@@ -123,7 +125,7 @@ public final class ConfigLoader {
         intIn(v, "import-threads", 1, 1024),
         intIn(v, "import-decoders", 1, 1024),
         intIn(v, "concurrent-operations", 1, 64));
-    String device = v.get("device").strip().toLowerCase(java.util.Locale.ROOT);
+    String device = v.get("device").strip().toLowerCase(Locale.ROOT);
     check(device.equals("cpu") || device.matches("gpu:\\d+"), "device: '" + v.get("device")
         + "' (expected: cpu or gpu:N)");
     boolean gpu = device.startsWith("gpu");
@@ -251,7 +253,7 @@ public final class ConfigLoader {
       Duration d = Duration.parse(v.get(key).trim());
       check(!d.isNegative() && !d.isZero(), key + ": " + d + " (expected: > 0)");
       return d;
-    } catch (java.time.format.DateTimeParseException e) {
+    } catch (DateTimeParseException e) {
       throw new IllegalArgumentException(key + ": '" + v.get(key) + "' (expected: an ISO-8601 duration such as PT30S)");
     }
   }
@@ -271,7 +273,7 @@ public final class ConfigLoader {
     for (int i = 0; i < triples.length; i += 3) {
       m.put(triples[i], new String[] {triples[i + 1], triples[i + 2]});
     }
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 
   /** Flags given as {@code --key=value} pairs, for {@code main} methods without a CLI parser. */

@@ -1,6 +1,9 @@
 package dev.nimbus.server.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +44,7 @@ public record ServerConfig(
   }
 
   /** Whether image URIs may be fetched over HTTP(S), and from which hosts ({@code host} or {@code host:port}). */
-  public record HttpImport(boolean enabled, List<String> allowedHosts, java.time.Duration timeout) {
+  public record HttpImport(boolean enabled, List<String> allowedHosts, Duration timeout) {
     public HttpImport {
       allowedHosts = List.copyOf(allowedHosts);
     }
@@ -76,21 +79,21 @@ public record ServerConfig(
    * @param batchThreads threads running batches, shared by every deployed model
    * @param maxQueuedImages default images waiting per model before new requests are refused
    * @param maxImagesPerRequest images one Predict request may carry
-   * @param decodeThreads threads decoding and resizing Predict images
-   * @param maxLoadedModels loaded models held at once
-   * @param maxLoadedModelBytes total size of the loaded models
+   * @param decodeThreads Predict decode workers (TF-graph decode and resize) and WebP/TIFF transcoding threads
+   * @param maxLoadedModels models deployed (loaded) at once; a deployment beyond it is refused
+   * @param maxLoadedModelBytes total size on disk of the deployed models
    * @param resultCacheSize entries of the result cache (for models deployed with it)
    * @param metricsPort the Prometheus endpoint's port; empty: off
    */
-  public record Serving(String device, int maxBatchSize, java.time.Duration maxBatchDelay, int batchThreads,
+  public record Serving(String device, int maxBatchSize, Duration maxBatchDelay, int batchThreads,
       int maxQueuedImages, int maxImagesPerRequest, int decodeThreads, int maxLoadedModels, long maxLoadedModelBytes,
       int resultCacheSize, Optional<Integer> metricsPort) {}
 
   /** Whether the server only listens on a loopback address (so only this machine's users reach it). */
   public boolean loopbackOnly() {
     try {
-      return java.net.InetAddress.getByName(host).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
       return false;
     }
   }

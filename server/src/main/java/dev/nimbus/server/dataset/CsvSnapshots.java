@@ -6,11 +6,10 @@ import dev.nimbus.server.dataset.RowFailure.RowException;
 import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.server.util.ServerPaths;
 import dev.nimbus.v1.InputConfig;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -116,18 +115,7 @@ public final class CsvSnapshots {
       throw ApiException.invalidArgument(field, field + ": the CSV must be a file on the server; send remote CSVs as"
           + " csv_content");
     }
-    Path p;
-    try {
-      p = lower.startsWith("file:") ? Path.of(URI.create(u)) : Path.of(u);
-    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
-      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(u)
-          + "' is not a valid path or file:// URI");
-    }
-    if (!p.isAbsolute()) {
-      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(u)
-          + "' is relative (expected: an absolute path on the server, or file:///...)");
-    }
-    return p;
+    return ServerPaths.absolute(field, u);
   }
 
   /**

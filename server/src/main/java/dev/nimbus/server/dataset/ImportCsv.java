@@ -2,6 +2,7 @@ package dev.nimbus.server.dataset;
 
 import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.v1.MlUse;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -248,12 +249,12 @@ public final class ImportCsv {
     private MlUseColumn() {}
 
     /** The split named by {@code s} (any case), or null if {@code s} is not an ML_USE value. */
-    public static dev.nimbus.v1.MlUse parse(String s) {
+    public static MlUse parse(String s) {
       return switch (s.strip().toUpperCase(Locale.ROOT)) {
-        case "TRAIN", "TRAINING" -> dev.nimbus.v1.MlUse.TRAIN;
-        case "VALIDATION", "VALIDATE" -> dev.nimbus.v1.MlUse.VALIDATION;
-        case "TEST" -> dev.nimbus.v1.MlUse.TEST;
-        case "UNASSIGNED" -> dev.nimbus.v1.MlUse.UNASSIGNED;
+        case "TRAIN", "TRAINING" -> MlUse.TRAIN;
+        case "VALIDATION", "VALIDATE" -> MlUse.VALIDATION;
+        case "TEST" -> MlUse.TEST;
+        case "UNASSIGNED" -> MlUse.UNASSIGNED;
         default -> null;
       };
     }

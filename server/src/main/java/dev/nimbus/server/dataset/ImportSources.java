@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -66,7 +67,7 @@ public final class ImportSources {
 
   /** Reads the bytes {@code uri} names, resolving relative paths against {@code base} (null: none). */
   public byte[] read(String uri, Path base) throws RowException {
-    java.util.regex.Matcher m = SCHEME.matcher(uri);
+    Matcher m = SCHEME.matcher(uri);
     if (m.find() && m.group(1).length() > 1) { // one letter would be a Windows drive, which is a path here
       String scheme = m.group(1).toLowerCase(Locale.ROOT);
       return switch (scheme) {

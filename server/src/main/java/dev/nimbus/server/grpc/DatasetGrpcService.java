@@ -5,6 +5,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
 import dev.nimbus.server.dataset.DatasetStore.ExampleRow;
 import dev.nimbus.server.dataset.Datasets;
+import dev.nimbus.server.storage.StorageException;
 import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.DatasetServiceGrpc;
@@ -109,7 +110,7 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
     try {
       in = datasets.blobs().open(example.sha256());
     } catch (IOException e) {
-      throw new dev.nimbus.server.storage.StorageException("the image of " + request.getName()
+      throw new StorageException("the image of " + request.getName()
           + " is missing from the blob store: " + e.getMessage(), e);
     }
     ServerCallStreamObserver<ReadExampleImageResponse> out =
@@ -147,7 +148,7 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
       } catch (IOException e) {
         finished.set(true);
         close.run();
-        out.onError(StatusMapping.toStatus(new dev.nimbus.server.storage.StorageException(
+        out.onError(StatusMapping.toStatus(new StorageException(
             "reading the image of " + request.getName() + " failed: " + e.getMessage(), e)));
       }
     });

@@ -24,8 +24,10 @@ import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateModelDetails;
 import dev.nimbus.v1.CreateModelRequest;
+import dev.nimbus.v1.MlUse;
 import dev.nimbus.v1.Model;
 import dev.nimbus.v1.ModelEvaluation;
+import dev.nimbus.v1.OperatingPoint;
 import dev.nimbus.v1.OperationMetadata;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -121,7 +123,7 @@ public final class CreateModelHandler implements OperationHandler {
     long now = clock.millis();
     List<DatasetSnapshot.Example> test = trained.testExamples();
     List<ModelEvaluation> evaluations = List.of();
-    List<dev.nimbus.v1.OperatingPoint> points = List.of();
+    List<OperatingPoint> points = List.of();
     if (!test.isEmpty()) {
       EvaluationResult result = Evaluator.evaluate(evaluationInput(data, trained));
       List<String> names = test.stream().map(e -> ResourceNames.example(data.datasetId(), e.sha256())).toList();
@@ -139,10 +141,10 @@ public final class CreateModelHandler implements OperationHandler {
         .setStopReason(trained.stopReason())
         .clearOperatingPoints().addAllOperatingPoints(points)
         .setDatasetContentHash(data.contentHash())
-        .setTrainExampleCount(data.split(dev.nimbus.v1.MlUse.TRAIN).size())
+        .setTrainExampleCount(data.split(MlUse.TRAIN).size())
         .clearWarnings().addAllWarnings(warnings)
         .setTrainingSummary(trained.summary().toBuilder().clearLabelCounts().addAllLabelCounts(data.labelCounts())
-            .setValidationExampleCount(data.split(dev.nimbus.v1.MlUse.VALIDATION).size())
+            .setValidationExampleCount(data.split(MlUse.VALIDATION).size())
             .setTestExampleCount(test.size()))
         .setInputSize(trained.inputSize())
         .setInputChannels(trained.inputChannels())

@@ -10,6 +10,7 @@ import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationEvaluationMetrics;
 import dev.nimbus.v1.ConfidenceMetricsEntry;
 import dev.nimbus.v1.ConfusionMatrix;
+import dev.nimbus.v1.MisclassifiedExample;
 import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.OperatingPoint;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ final class EvaluationProtos {
     }
     for (Misclassified m : r.misclassified()) {
       overall.addMisclassifiedExamples(exampleNames.get(m.exampleIndex()));
-      overall.addMisclassified(dev.nimbus.v1.MisclassifiedExample.newBuilder()
+      overall.addMisclassified(MisclassifiedExample.newBuilder()
           .setExample(exampleNames.get(m.exampleIndex())).addAllTrueLabels(m.trueLabels())
           .addAllPredictedLabels(m.predictedLabels()).setTopScore((float) m.topScore()));
     }

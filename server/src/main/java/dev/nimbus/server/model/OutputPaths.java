@@ -3,12 +3,10 @@ package dev.nimbus.server.model;
 import com.google.rpc.Code;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.error.ApiException;
-import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.server.util.ServerPaths;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Where the server may write what a caller asks for (model exports, batch prediction results): an absolute path
@@ -22,18 +20,7 @@ public final class OutputPaths {
     if (uri.isBlank()) {
       throw ApiException.invalidArgument(field, field + " is required (an absolute path on the server)");
     }
-    Path p;
-    try {
-      p = uri.strip().toLowerCase(Locale.ROOT).startsWith("file:") ? Path.of(URI.create(uri.strip()))
-          : Path.of(uri.strip());
-    } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
-      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(uri)
-          + "' is not a valid path or file:// URI");
-    }
-    if (!p.isAbsolute()) {
-      throw ApiException.invalidArgument(field, field + ": '" + ResourceNames.abbreviate(uri)
-          + "' is relative (expected: an absolute path on the server)");
-    }
+    Path p = ServerPaths.absolute(field, uri);
     p = p.normalize();
     if (config.exportRoots().isEmpty()) {
       if (!config.loopbackOnly()) {

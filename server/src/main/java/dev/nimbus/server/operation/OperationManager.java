@@ -7,9 +7,17 @@ import com.google.rpc.Status;
 import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.error.ErrorStatus;
 import dev.nimbus.server.storage.Database;
+import dev.nimbus.server.util.DaemonThreads;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.v1.BatchPredictDetails;
+import dev.nimbus.v1.CreateModelDetails;
+import dev.nimbus.v1.DeleteDetails;
+import dev.nimbus.v1.DeployModelDetails;
+import dev.nimbus.v1.ExportModelDetails;
+import dev.nimbus.v1.ImportDataDetails;
 import dev.nimbus.v1.OperationMetadata;
+import java.nio.channels.ClosedByInterruptException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -66,7 +74,7 @@ public final class OperationManager implements AutoCloseable {
     this.clock = clock;
     this.scheduler = scheduler;
     this.executor = new ThreadPoolExecutor(concurrency, concurrency, 0, TimeUnit.MILLISECONDS,
-        new LinkedBlockingQueue<>(), daemonThreads("nimbus-operation"));
+        new LinkedBlockingQueue<>(), DaemonThreads.named("nimbus-operation"));
   }
 
   public void register(OperationHandler handler) {
@@ -184,7 +192,7 @@ public final class OperationManager implements AutoCloseable {
 
   private static boolean hasInterruptCause(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof InterruptedException || t instanceof java.nio.channels.ClosedByInterruptException) {
+      if (t instanceof InterruptedException || t instanceof ClosedByInterruptException) {
         return true;
       }
     }
@@ -338,17 +346,17 @@ public final class OperationManager implements AutoCloseable {
   }
 
   private static void setDetails(OperationMetadata.Builder m, Message details) {
-    if (details instanceof dev.nimbus.v1.ImportDataDetails d) {
+    if (details instanceof ImportDataDetails d) {
       m.setImportDataDetails(d);
-    } else if (details instanceof dev.nimbus.v1.DeleteDetails d) {
+    } else if (details instanceof DeleteDetails d) {
       m.setDeleteDetails(d);
-    } else if (details instanceof dev.nimbus.v1.CreateModelDetails d) {
+    } else if (details instanceof CreateModelDetails d) {
       m.setCreateModelDetails(d);
-    } else if (details instanceof dev.nimbus.v1.DeployModelDetails d) {
+    } else if (details instanceof DeployModelDetails d) {
       m.setDeployModelDetails(d);
-    } else if (details instanceof dev.nimbus.v1.BatchPredictDetails d) {
+    } else if (details instanceof BatchPredictDetails d) {
       m.setBatchPredictDetails(d);
-    } else if (details instanceof dev.nimbus.v1.ExportModelDetails d) {
+    } else if (details instanceof ExportModelDetails d) {
       m.setExportModelDetails(d);
     }
   }
@@ -357,15 +365,6 @@ public final class OperationManager implements AutoCloseable {
     long millis = clock.millis();
     String rand = Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36 * 36), 36);
     return Long.toString(millis, 36) + "-" + "0".repeat(6 - rand.length()) + rand;
-  }
-
-  static java.util.concurrent.ThreadFactory daemonThreads(String prefix) {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    return runnable -> {
-      Thread t = new Thread(runnable, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
   }
 
   /** For tests and shutdown ordering: whether any operation is running. */

@@ -2,6 +2,7 @@ package dev.nimbus.server.operation;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Timestamp;
 import com.google.rpc.Status;
 import dev.nimbus.server.storage.Database;
 import dev.nimbus.server.storage.StorageException;
@@ -160,7 +161,7 @@ public final class OperationStore {
     }
   }
 
-  static long millis(com.google.protobuf.Timestamp t) {
+  static long millis(Timestamp t) {
     return t.getSeconds() * 1000 + t.getNanos() / 1_000_000;
   }
 }

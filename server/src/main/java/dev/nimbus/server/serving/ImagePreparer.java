@@ -9,6 +9,7 @@ import dev.nimbus.server.image.ImageFormat;
 import dev.nimbus.server.image.ImageInspector;
 import dev.nimbus.server.image.InvalidImageException;
 import dev.nimbus.server.storage.BlobStore;
+import dev.nimbus.server.util.DaemonThreads;
 import dev.nimbus.v1.ImageInput;
 import dev.nimbus.v1.RawImage;
 import java.awt.image.BufferedImage;
@@ -66,11 +67,7 @@ public final class ImagePreparer implements AutoCloseable {
     this.decodeThreads = decodeThreads;
     // Never more tasks than decodeThreads per model input shape (the decoders' worker bound), so the unbounded
     // queue holds at most a few.
-    this.decodeWorkers = Executors.newFixedThreadPool(decodeThreads, r -> {
-      Thread t = new Thread(r, "nimbus-decode");
-      t.setDaemon(true);
-      return t;
-    });
+    this.decodeWorkers = Executors.newFixedThreadPool(decodeThreads, DaemonThreads.named("nimbus-decode"));
   }
 
   /**

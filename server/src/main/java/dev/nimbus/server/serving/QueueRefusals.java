@@ -6,7 +6,11 @@ import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.error.ErrorStatus;
 import java.time.Duration;
 
-/** The batcher's refusals as the API errors DESIGN.md names, saying which model refused. */
+/**
+ * The batcher's refusals as API errors, saying which model refused: QUEUE_FULL is RESOURCE_EXHAUSTED with a
+ * RetryInfo, TOO_LARGE INVALID_ARGUMENT, a passed deadline DEADLINE_EXCEEDED, a cancelled call CANCELLED, an
+ * undeployed model UNAVAILABLE.
+ */
 final class QueueRefusals {
   private QueueRefusals() {}
 

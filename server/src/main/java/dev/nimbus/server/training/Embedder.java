@@ -13,6 +13,7 @@ import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.image.ResizeBilinear;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TUint8;
 
@@ -46,7 +47,7 @@ final class Embedder implements AutoCloseable {
     Operand<TFloat32> crop = tf.slice(images01, tf.constant(new int[] {0, margin, margin, 0}),
         tf.constant(new int[] {-1, size - 2 * margin, size - 2 * margin, 3}));
     Operand<TFloat32> cropped = tf.image.resizeBilinear(crop, tf.constant(new int[] {size, size}),
-        org.tensorflow.op.image.ResizeBilinear.halfPixelCenters(true));
+        ResizeBilinear.halfPixelCenters(true));
     outputs = List.of(
         backbone.features(tf.withSubScope("original"), images01),
         backbone.features(tf.withSubScope("flipped"), flipped),

@@ -16,7 +16,6 @@ import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.buffer.DataBuffers;
@@ -195,51 +194,20 @@ public final class HeadTrainer implements AutoCloseable {
     setDataset(train, trainLabels);
     try (TInt32 fullBatch = TInt32.tensorOf(Shape.of(options.batchSize()));
         TInt32 lastBatch = TInt32.tensorOf(Shape.of(train.count() % options.batchSize()))) {
-      TrainingLoop.Trainable<List<float[]>> trainable =
-          new TrainingLoop.Trainable<>() {
-            @Override
-            public int exampleCount() {
-              return train.count();
-            }
+      TrainingLoop.Trainable<List<float[]>> trainable = new SessionLoops.SessionTrainable(session, weights,
+          adam.train(), trainLoss, train.count(), options.batchSize(), validation == null ? 0 : validation.count()) {
+        @Override
+        Session.Runner feed(Session.Runner runner, int[] order, int from, int n) {
+          TInt32 indices = n == options.batchSize() ? fullBatch : lastBatch;
+          indices.asRawTensor().data().asInts().write(order, from, n);
+          return runner.feed(batchIndices, indices);
+        }
 
-            @Override
-            public int batchSize() {
-              return options.batchSize();
-            }
-
-            @Override
-            public int validationCount() {
-              return validation == null ? 0 : validation.count();
-            }
-
-            @Override
-            public TrainingLoop.StepResult step(int[] order, int from, int n) {
-              TInt32 indices = n == options.batchSize() ? fullBatch : lastBatch;
-              indices.asRawTensor().data().asInts().write(order, from, n);
-              Session.Runner runner =
-                  session.runner().feed(batchIndices, indices).addTarget(adam.train()).fetch(trainLoss);
-              long start = System.nanoTime();
-              try (Result result = runner.run()) {
-                long nanos = System.nanoTime() - start;
-                return new TrainingLoop.StepResult(((TFloat32) result.get(0)).getFloat(), nanos);
-              }
-            }
-
-            @Override
-            public Evaluation validate(TrainingLimits l) {
-              return validation == null ? null : evaluate(validation, validationLabels, l.cancelled());
-            }
-
-            @Override
-            public List<float[]> snapshot() {
-              return weights.read(session);
-            }
-
-            @Override
-            public void restore(List<float[]> snapshot) {
-              weights.assign(session, snapshot);
-            }
-          };
+        @Override
+        public Evaluation validate(TrainingLimits l) {
+          return validation == null ? null : evaluate(validation, validationLabels, l.cancelled());
+        }
+      };
       return TrainingLoop.run(trainable, limits, listener, options.seed());
     } finally {
       setDataset(new Embeddings(new float[0], 0, featureDim), null);

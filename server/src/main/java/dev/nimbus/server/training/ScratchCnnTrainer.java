@@ -20,7 +20,6 @@ import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
@@ -327,13 +326,7 @@ public final class ScratchCnnTrainer implements AutoCloseable {
       try (TUint8 x = imagesTensor(train, 0, train.count());
           TFloat32 y = TFloat32.tensorOf(Shape.of(train.count(), labelCount),
               DataBuffers.of(labels.denseRange(0, labels.count()), true, false))) {
-        session.runner()
-            .feed(datasetImagesValue, x)
-            .feed(datasetTargetsValue, y)
-            .addTarget(datasetImagesAssign)
-            .addTarget(datasetTargetsAssign)
-            .run()
-            .close();
+        assignDataset(x, y);
       }
       indices = new ReusedTensors<>(n -> TInt32.tensorOf(Shape.of(n)));
     }
@@ -352,14 +345,18 @@ public final class ScratchCnnTrainer implements AutoCloseable {
       // Release the copy of the training set: replace it with empty tensors.
       try (TUint8 x = TUint8.tensorOf(Shape.of(0, height, width, channels));
           TFloat32 y = TFloat32.tensorOf(Shape.of(0, labelCount))) {
-        session.runner()
-            .feed(datasetImagesValue, x)
-            .feed(datasetTargetsValue, y)
-            .addTarget(datasetImagesAssign)
-            .addTarget(datasetTargetsAssign)
-            .run()
-            .close();
+        assignDataset(x, y);
       }
+    }
+
+    private void assignDataset(TUint8 x, TFloat32 y) {
+      session.runner()
+          .feed(datasetImagesValue, x)
+          .feed(datasetTargetsValue, y)
+          .addTarget(datasetImagesAssign)
+          .addTarget(datasetTargetsAssign)
+          .run()
+          .close();
     }
   }
 
@@ -405,57 +402,27 @@ public final class ScratchCnnTrainer implements AutoCloseable {
   }
 
   /** Adapts this trainer to the shared loop. */
-  private final class Trainable implements TrainingLoop.Trainable<List<float[]>> {
+  private final class Trainable extends SessionLoops.SessionTrainable {
     private final BatchFeeder feeder;
-    private final int exampleCount;
     private final ImageBatch validation;
     private final Labels validationLabels;
 
     Trainable(BatchFeeder feeder, int exampleCount, ImageBatch validation, Labels validationLabels) {
+      super(session, weights, adam.train(), trainLoss, exampleCount, options.batchSize(),
+          validation == null ? 0 : validation.count());
       this.feeder = feeder;
-      this.exampleCount = exampleCount;
       this.validation = validation;
       this.validationLabels = validationLabels;
     }
 
     @Override
-    public int exampleCount() {
-      return exampleCount;
-    }
-
-    @Override
-    public int batchSize() {
-      return options.batchSize();
-    }
-
-    @Override
-    public int validationCount() {
-      return validation == null ? 0 : validation.count();
-    }
-
-    @Override
-    public TrainingLoop.StepResult step(int[] order, int from, int n) {
-      Session.Runner runner = feeder.feed(session.runner(), order, from, n).addTarget(adam.train()).fetch(trainLoss);
-      long start = System.nanoTime();
-      try (Result result = runner.run()) {
-        long nanos = System.nanoTime() - start;
-        return new TrainingLoop.StepResult(((TFloat32) result.get(0)).getFloat(), nanos);
-      }
+    Session.Runner feed(Session.Runner runner, int[] order, int from, int n) {
+      return feeder.feed(runner, order, from, n);
     }
 
     @Override
     public Evaluation validate(TrainingLimits limits) {
       return validation == null ? null : evaluate(validation, validationLabels, limits.cancelled());
-    }
-
-    @Override
-    public List<float[]> snapshot() {
-      return weights.read(session);
-    }
-
-    @Override
-    public void restore(List<float[]> snapshot) {
-      weights.assign(session, snapshot);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.nimbus.server.util;
 
 import dev.nimbus.server.error.ApiException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class ListQueries {
         return e;
       }
     }
-    List<String> names = java.util.Arrays.stream(values).map(Enum::name)
+    List<String> names = Arrays.stream(values).map(Enum::name)
         .filter(n -> !n.endsWith("UNSPECIFIED") && !n.equals("UNRECOGNIZED")).toList();
     throw ApiException.invalidArgument("filter", "filter: " + field + " = '" + ResourceNames.abbreviate(value)
         + "' (expected one of: " + String.join(", ", names) + ")");

@@ -4,6 +4,7 @@ import static dev.nimbus.server.batching.FakeEngine.images;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -33,7 +34,7 @@ class BatchFormationTest {
   void runReady_batchReachesMaxBatchSize_runsWithoutWaiting() {
     FakeEngine engine = new FakeEngine("m");
     ModelQueue<String, String> queue = register(engine, 4, DELAY);
-    List<CompletableFuture<List<String>>> futures = new java.util.ArrayList<>();
+    List<CompletableFuture<List<String>>> futures = new ArrayList<>();
     for (String image : List.of("a", "b", "c")) {
       futures.add(queue.submit(List.of(image)));
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -80,7 +81,7 @@ class BatchingOptionsTest {
       assertThatThrownBy(() -> queue.submit(List.of()))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessage("inputs: [] (expected: at least one image)");
-      assertThatThrownBy(() -> queue.submit(java.util.Arrays.asList("a", null)))
+      assertThatThrownBy(() -> queue.submit(Arrays.asList("a", null)))
           .isInstanceOf(NullPointerException.class);
       assertThat(queue.queuedImages()).isZero();
     }

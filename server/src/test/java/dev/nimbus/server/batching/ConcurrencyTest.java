@@ -19,6 +19,7 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -327,7 +328,7 @@ class ConcurrencyTest {
   }
 
   /** Polls a condition about the scheduler's threads; bounded, and yields rather than sleeping. */
-  private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+  private static void awaitTrue(BooleanSupplier condition) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     while (!condition.getAsBoolean()) {
       assertThat(System.nanoTime() - deadline).as("condition not met in time").isNegative();

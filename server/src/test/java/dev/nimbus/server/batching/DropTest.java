@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -116,7 +117,7 @@ class DropTest {
   void runReady_cancellationCheckThrows_treatedAsCancelledWithThatCause() {
     ModelQueue<String, String> queue = register(4);
     IllegalStateException broken = new IllegalStateException("context gone");
-    CompletableFuture<List<String>> future = queue.submit(List.of("a"), BatchScheduler.NO_DEADLINE, new java.util.function.BooleanSupplier() {
+    CompletableFuture<List<String>> future = queue.submit(List.of("a"), BatchScheduler.NO_DEADLINE, new BooleanSupplier() {
       private boolean asked;
 
       @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,16 +59,16 @@ class ConfigLoaderTest {
     ServerConfig.Serving cpu = ConfigLoader.defaults().serving();
     assertThat(cpu.device()).isEqualTo("cpu");
     assertThat(cpu.maxBatchSize()).isEqualTo(8);
-    assertThat(cpu.maxBatchDelay()).isEqualTo(java.time.Duration.ofMillis(2));
+    assertThat(cpu.maxBatchDelay()).isEqualTo(Duration.ofMillis(2));
     assertThat(cpu.maxQueuedImages()).isEqualTo(4 * 8 * 2);
     assertThat(cpu.metricsPort()).isEmpty();
     ServerConfig.Serving gpu = ConfigLoader.load(Map.of(), Map.of("device", "gpu:0")).serving();
     assertThat(gpu.maxBatchSize()).isEqualTo(64);
-    assertThat(gpu.maxBatchDelay()).isEqualTo(java.time.Duration.ofMillis(5));
+    assertThat(gpu.maxBatchDelay()).isEqualTo(Duration.ofMillis(5));
     assertThat(ConfigLoader.load(Map.of(), Map.of("max-batch-size", "16", "max-batch-delay", "PT0.01S",
         "metrics-port", "9100")).serving()).satisfies(s -> {
           assertThat(s.maxBatchSize()).isEqualTo(16);
-          assertThat(s.maxBatchDelay()).isEqualTo(java.time.Duration.ofMillis(10));
+          assertThat(s.maxBatchDelay()).isEqualTo(Duration.ofMillis(10));
           assertThat(s.metricsPort()).contains(9100);
         });
     assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("device", "tpu"))).hasMessageContaining("cpu or gpu:N");

@@ -3,9 +3,13 @@ package dev.nimbus.server.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.rpc.Code;
 import dev.nimbus.server.error.ApiException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class ImportCsvTest {
@@ -50,7 +54,7 @@ class ImportCsvTest {
   @Test
   void rows_resumeFromAnIndex() {
     ImportCsv csv = parse("a,1\nb,2\nc,3\n");
-    List<String> uris = new java.util.ArrayList<>();
+    List<String> uris = new ArrayList<>();
     csv.rows(1).forEachRemaining(r -> uris.add(r.fields().get(0)));
     assertThat(uris).containsExactly("b", "c");
   }
@@ -63,7 +67,7 @@ class ImportCsvTest {
   @Test
   void parse_rejectsWhatIsNotACsv() {
     byte[] binary = new byte[64];
-    new java.util.Random(3).nextBytes(binary);
+    new Random(3).nextBytes(binary);
     binary[10] = 0;
     assertInvalid(binary, "binary data");
     assertInvalid(new byte[0], "empty");
@@ -73,14 +77,14 @@ class ImportCsvTest {
     assertInvalid("\"a.jpg\"x,cat\n".getBytes(StandardCharsets.UTF_8), "not valid CSV");
     assertInvalid("uri,label\n\n\n".getBytes(StandardCharsets.UTF_8), "no data rows");
     byte[] controls = new byte[200];
-    java.util.Arrays.fill(controls, (byte) 1);
+    Arrays.fill(controls, (byte) 1);
     assertInvalid(controls, "control characters");
   }
 
   private static void assertInvalid(byte[] bytes, String fragment) {
     assertThatThrownBy(() -> ImportCsv.parse(bytes))
         .isInstanceOfSatisfying(ApiException.class, e -> {
-          assertThat(e.code()).isEqualTo(com.google.rpc.Code.INVALID_ARGUMENT);
+          assertThat(e.code()).isEqualTo(Code.INVALID_ARGUMENT);
           assertThat(e.getMessage()).contains(fragment);
         });
   }

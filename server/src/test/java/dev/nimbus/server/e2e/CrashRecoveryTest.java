@@ -6,6 +6,7 @@ import com.google.longrunning.GetOperationRequest;
 import com.google.longrunning.Operation;
 import com.google.longrunning.OperationsGrpc;
 import com.google.longrunning.WaitOperationRequest;
+import com.google.protobuf.Duration;
 import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.testing.InProcessNimbus;
 import dev.nimbus.server.testing.ServerProcess;
@@ -22,6 +23,7 @@ import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.ReadExampleImageRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,7 +105,7 @@ class CrashRecoveryTest {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!done.getDone() && System.nanoTime() < deadline) {
           done = ops.waitOperation(WaitOperationRequest.newBuilder().setName(opName)
-              .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(5)).build());
+              .setTimeout(Duration.newBuilder().setSeconds(5)).build());
         }
         assertThat(done.getDone()).as("resumed import finished").isTrue();
         OperationMetadata m = InProcessNimbus.metadata(done);
@@ -155,7 +157,7 @@ class CrashRecoveryTest {
     try (InProcessNimbus nimbus = new InProcessNimbus(data)) {
       Operation op = nimbus.get("operations/left-1");
       assertThat(op.getDone()).isTrue();
-      assertThat(op.getError().getCode()).isEqualTo(io.grpc.Status.Code.ABORTED.value());
+      assertThat(op.getError().getCode()).isEqualTo(Status.Code.ABORTED.value());
       assertThat(op.getError().getMessage()).contains("the server stopped while this operation was running");
       assertThat(InProcessNimbus.metadata(op).getState()).isEqualTo(OperationMetadata.State.FAILED);
     }

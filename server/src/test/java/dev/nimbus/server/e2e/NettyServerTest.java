@@ -16,6 +16,7 @@ import dev.nimbus.v1.InputConfig;
 import dev.nimbus.v1.ListDatasetsRequest;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -34,16 +35,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +67,7 @@ class NettyServerTest {
   }
 
   private static ManagedChannel plaintext(NimbusServer server) {
-    return Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), io.grpc.InsecureChannelCredentials.create())
+    return Grpc.newChannelBuilderForAddress("127.0.0.1", server.port(), InsecureChannelCredentials.create())
         .maxInboundMessageSize(16 << 20).build();
   }
 
@@ -149,8 +156,8 @@ class NettyServerTest {
         DatasetServiceGrpc.DatasetServiceBlockingStub datasets = DatasetServiceGrpc.newBlockingStub(ch);
         datasets.createDataset(CreateDatasetRequest.newBuilder().setDatasetId("d").build());
         byte[] big = new byte[200 * 1024];
-        java.util.Arrays.fill(big, (byte) 'a');
-        StatusRuntimeException e = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
+        Arrays.fill(big, (byte) 'a');
+        StatusRuntimeException e = Assertions.catchThrowableOfType(StatusRuntimeException.class,
             () -> datasets.importData(ImportDataRequest.newBuilder().setName("datasets/d")
                 .setInputConfig(InputConfig.newBuilder().setCsvContent(ByteString.copyFrom(big))).build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
@@ -181,7 +188,7 @@ class NettyServerTest {
       }
       ManagedChannel plain = plaintext(server);
       try {
-        StatusRuntimeException e = org.assertj.core.api.Assertions.catchThrowableOfType(StatusRuntimeException.class,
+        StatusRuntimeException e = Assertions.catchThrowableOfType(StatusRuntimeException.class,
             () -> DatasetServiceGrpc.newBlockingStub(plain).withDeadlineAfter(5, TimeUnit.SECONDS)
                 .listDatasets(ListDatasetsRequest.getDefaultInstance()));
         assertThat(e.getStatus().getCode()).isIn(Status.Code.UNAVAILABLE, Status.Code.INTERNAL,
@@ -224,15 +231,15 @@ class NettyServerTest {
       try {
         DatasetServiceGrpc.DatasetServiceBlockingStub datasets = DatasetServiceGrpc.newBlockingStub(ch);
         datasets.listDatasets(ListDatasetsRequest.getDefaultInstance());
-        org.assertj.core.api.Assertions.catchThrowable(() -> datasets.getDataset(GetDatasetRequest.newBuilder()
+        Assertions.catchThrowable(() -> datasets.getDataset(GetDatasetRequest.newBuilder()
             .setName("datasets/nope").build()));
       } finally {
         ch.shutdownNow();
       }
       assertThat(server.metricsPort()).isPositive();
-      java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.metricsPort()
-              + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.metricsPort()
+              + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.body()).contains("nimbus_requests_total{code=\"OK\",method=\"ListDatasets\"} 1.0")
           .contains("nimbus_requests_total{code=\"NOT_FOUND\",method=\"GetDataset\"} 1.0")

@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.awt.image.BufferedImage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,7 +80,7 @@ class DecodingTest {
       int rgb = image.getRGB(5, 7);
       double luma = 0.2989 * (rgb >> 16 & 0xFF) + 0.5870 * (rgb >> 8 & 0xFF) + 0.1140 * (rgb & 0xFF);
       assertThat(batch.channels()).isEqualTo(1);
-      assertThat((double) batch.pixel(0, 7, 5, 0)).isCloseTo(luma, org.assertj.core.data.Offset.offset(0.51));
+      assertThat((double) batch.pixel(0, 7, 5, 0)).isCloseTo(luma, Offset.offset(0.51));
     }
   }
 
@@ -101,7 +103,7 @@ class DecodingTest {
   @Test
   void decode_corruptImageInTheMiddle_namesItsIndex() {
     byte[] good = TestImages.encode(TestImages.gradient(48, 64, 4), "png");
-    byte[] truncated = java.util.Arrays.copyOf(TestImages.encode(TestImages.gradient(48, 64, 5), "jpg"), 100);
+    byte[] truncated = Arrays.copyOf(TestImages.encode(TestImages.gradient(48, 64, 5), "jpg"), 100);
 
     assertThatThrownBy(() -> rgb64.decode(List.of(good, good, truncated, good)))
         .isInstanceOf(ImageDecodeException.class)

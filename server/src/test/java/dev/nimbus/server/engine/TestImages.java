@@ -2,6 +2,7 @@ package dev.nimbus.server.engine;
 
 import dev.nimbus.server.training.Labels;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -98,7 +99,7 @@ public final class TestImages {
 
   static BufferedImage decodeWithImageIo(byte[] bytes) {
     try {
-      return ImageIO.read(new java.io.ByteArrayInputStream(bytes));
+      return ImageIO.read(new ByteArrayInputStream(bytes));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -1,11 +1,12 @@
 package dev.nimbus.server.evaluation;
 
-
 import static dev.nimbus.server.evaluation.Fixtures.row;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** Perfect, always-confidently-wrong and uniform classifiers. */
@@ -150,7 +151,7 @@ class ExtremeClassifiersTest {
     List<String> labels = List.of("A", "B", "C", "D");
     float[][] scores = new float[8][4];
     for (float[] row : scores) {
-      java.util.Arrays.fill(row, 0.25f);
+      Arrays.fill(row, 0.25f);
     }
     return Evaluator.evaluate(
         EvaluationInput.multiclass(labels, Fixtures.ids(8), scores, new int[] {0, 1, 2, 3, 0, 1, 2, 3}));
@@ -179,9 +180,9 @@ class ExtremeClassifiersTest {
     assertThat(r.mostConfused())
         .extracting(ConfusedPair::trueLabel, ConfusedPair::predictedLabel, ConfusedPair::count)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("B", "A", 2),
-            org.assertj.core.groups.Tuple.tuple("C", "A", 2),
-            org.assertj.core.groups.Tuple.tuple("D", "A", 2));
+            Tuple.tuple("B", "A", 2),
+            Tuple.tuple("C", "A", 2),
+            Tuple.tuple("D", "A", 2));
     assertThat(r.misclassifiedCount()).isEqualTo(6);
   }
 

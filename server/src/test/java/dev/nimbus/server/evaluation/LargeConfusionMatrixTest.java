@@ -1,10 +1,10 @@
 package dev.nimbus.server.evaluation;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +39,7 @@ class LargeConfusionMatrixTest {
     float[][] scores = new float[n][L];
     int[] truth = new int[n];
     for (int i = 0; i < n; i++) {
-      java.util.Arrays.fill(scores[i], 0.02f);
+      Arrays.fill(scores[i], 0.02f);
       scores[i][truePredicted.get(i)[1]] = 0.72f;
       truth[i] = truePredicted.get(i)[0];
     }

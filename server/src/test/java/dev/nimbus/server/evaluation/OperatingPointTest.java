@@ -1,9 +1,9 @@
 package dev.nimbus.server.evaluation;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 
 /** Operating points are searched over every distinct score, not just the table thresholds. */
@@ -122,9 +122,9 @@ class OperatingPointTest {
     assertThat(r.operatingPoints())
         .extracting(OperatingPoint::name, OperatingPoint::threshold)
         .containsExactly(
-            org.assertj.core.groups.Tuple.tuple("max_f1", (double) 0.45f),
-            org.assertj.core.groups.Tuple.tuple("precision_at_0.80", (double) 0.45f),
-            org.assertj.core.groups.Tuple.tuple("precision_at_0.875", (double) 0.45f),
-            org.assertj.core.groups.Tuple.tuple("precision_at_1.00", (double) 0.95f));
+            Tuple.tuple("max_f1", (double) 0.45f),
+            Tuple.tuple("precision_at_0.80", (double) 0.45f),
+            Tuple.tuple("precision_at_0.875", (double) 0.45f),
+            Tuple.tuple("precision_at_1.00", (double) 0.95f));
   }
 }

@@ -6,13 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.longrunning.Operation;
 import com.google.protobuf.ByteString;
 import com.google.rpc.ErrorInfo;
+import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.testing.InProcessNimbus;
 import dev.nimbus.server.testing.TestImages;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.DatasetStats;
+import dev.nimbus.v1.DeleteDatasetRequest;
 import dev.nimbus.v1.Example;
+import dev.nimbus.v1.GetDatasetRequest;
 import dev.nimbus.v1.GetDatasetStatsRequest;
 import dev.nimbus.v1.ImportDataRequest;
 import dev.nimbus.v1.ImportDataResponse;
@@ -27,14 +30,18 @@ import dev.nimbus.v1.ReadExampleImageResponse;
 import io.grpc.Status;
 import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.stream.Collectors;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -128,7 +135,7 @@ class ImportDataTest {
 
     byte[] original = Files.readAllBytes(images.resolve("img/0.jpg"));
     assertThat(readImage(first.getName())).isEqualTo(original);
-    assertThat(first.getContentSha256()).isEqualTo(dev.nimbus.server.storage.BlobStore.sha256Hex(original));
+    assertThat(first.getContentSha256()).isEqualTo(BlobStore.sha256Hex(original));
 
     DatasetStats stats = nimbus.datasets.getDatasetStats(GetDatasetStatsRequest.newBuilder()
         .setDataset("datasets/clouds").build());
@@ -144,7 +151,7 @@ class ImportDataTest {
     TestImages.write(images.resolve("good2.png"), TestImages.png(32, 32, 2));
     TestImages.write(images.resolve("empty.jpg"), new byte[0]);
     byte[] jpeg = TestImages.jpeg(200, 200, 3);
-    TestImages.write(images.resolve("truncated.jpg"), java.util.Arrays.copyOf(jpeg, jpeg.length * 6 / 10));
+    TestImages.write(images.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length * 6 / 10));
     TestImages.write(images.resolve("text.jpg"), "hello, I am not an image".getBytes(StandardCharsets.UTF_8));
     try (RandomAccessFile f = new RandomAccessFile(images.resolve("huge.jpg").toFile(), "rw")) {
       f.setLength(31L * 1024 * 1024);
@@ -243,13 +250,13 @@ class ImportDataTest {
     assertThat(countBlobs(blobs)).isEqualTo(2);
 
     Operation del = nimbus.await(nimbus.datasets.deleteDataset(
-        dev.nimbus.v1.DeleteDatasetRequest.newBuilder().setName("datasets/one").build()));
+        DeleteDatasetRequest.newBuilder().setName("datasets/one").build()));
     assertThat(del.hasError()).isFalse();
     assertThat(countBlobs(blobs)).as("a.jpg is still used by dataset two").isEqualTo(1);
     List<Example> two = listAll("two", "");
     assertThat(readImage(two.get(0).getName())).isEqualTo(Files.readAllBytes(images.resolve("a.jpg")));
     assertFails(Status.Code.NOT_FOUND, "datasets/one", () -> nimbus.datasets.getDataset(
-        dev.nimbus.v1.GetDatasetRequest.newBuilder().setName("datasets/one").build()));
+        GetDatasetRequest.newBuilder().setName("datasets/one").build()));
   }
 
   @Test
@@ -262,12 +269,12 @@ class ImportDataTest {
   void importData_binaryGarbage_isInvalidArgument_andServerKeepsServing() {
     create("d", ClassificationType.MULTICLASS);
     byte[] garbage = new byte[4096];
-    new java.util.Random(1).nextBytes(garbage);
+    new Random(1).nextBytes(garbage);
     for (ByteString content : List.of(ByteString.copyFrom(garbage), ByteString.copyFrom(TestImages.jpeg(64, 64, 1)))) {
       assertFails(Status.Code.INVALID_ARGUMENT, "not", () -> nimbus.datasets.importData(ImportDataRequest.newBuilder()
           .setName("datasets/d").setInputConfig(InputConfig.newBuilder().setCsvContent(content)).build()));
     }
-    assertThat(nimbus.datasets.getDataset(dev.nimbus.v1.GetDatasetRequest.newBuilder().setName("datasets/d").build())
+    assertThat(nimbus.datasets.getDataset(GetDatasetRequest.newBuilder().setName("datasets/d").build())
         .getName()).isEqualTo("datasets/d");
   }
 
@@ -313,7 +320,7 @@ class ImportDataTest {
   @Test
   void importData_configuredRootsConfineTheCsvAndItsImages() throws Exception {
     nimbus.close();
-    Path allowed = java.nio.file.Files.createDirectories(tmp.resolve("allowed"));
+    Path allowed = Files.createDirectories(tmp.resolve("allowed"));
     nimbus = new InProcessNimbus(tmp.resolve("data2"), Map.of("import-roots", allowed.toString()));
     create("d", ClassificationType.MULTICLASS);
     TestImages.write(allowed.resolve("a.jpg"), TestImages.jpeg(16, 16, 1));
@@ -381,12 +388,12 @@ class ImportDataTest {
 
   /** A PNG signature and a valid IHDR chunk declaring {@code w} x {@code h}, then nothing. */
   static byte[] pngHeader(int w, int h) {
-    java.nio.ByteBuffer ihdr = java.nio.ByteBuffer.allocate(17);
+    ByteBuffer ihdr = ByteBuffer.allocate(17);
     ihdr.put("IHDR".getBytes(StandardCharsets.US_ASCII)).putInt(w).putInt(h)
         .put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
-    java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+    CRC32 crc = new CRC32();
     crc.update(ihdr.array());
-    java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(8 + 4 + 17 + 4);
+    ByteBuffer png = ByteBuffer.allocate(8 + 4 + 17 + 4);
     png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'}).putInt(13).put(ihdr.array())
         .putInt((int) crc.getValue());
     return png.array();

@@ -3,6 +3,7 @@ package dev.nimbus.server.grpc;
 import static dev.nimbus.server.testing.Statuses.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.longrunning.CancelOperationRequest;
 import com.google.longrunning.Operation;
 import com.google.protobuf.ByteString;
 import dev.nimbus.server.testing.ClassImages;
@@ -22,6 +23,7 @@ import dev.nimbus.v1.ImportDataRequest;
 import dev.nimbus.v1.InputConfig;
 import dev.nimbus.v1.ListModelEvaluationsRequest;
 import dev.nimbus.v1.ListModelsRequest;
+import dev.nimbus.v1.MisclassifiedExample;
 import dev.nimbus.v1.Model;
 import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.OperationMetadata;
@@ -34,6 +36,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.zip.ZipFile;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -126,11 +129,11 @@ class ModelServiceTest {
       }
     }
     assertThat(all).isEqualTo(9);
-    assertThat((float) diagonal / all).isCloseTo(metrics.getAccuracy(), org.assertj.core.data.Offset.offset(1e-6f));
+    assertThat((float) diagonal / all).isCloseTo(metrics.getAccuracy(), Offset.offset(1e-6f));
     assertThat(metrics.getMisclassifiedExamplesCount()).isEqualTo((int) (all - diagonal));
     assertThat(metrics.getMisclassifiedList()).hasSize(metrics.getMisclassifiedExamplesCount());
     for (int i = 0; i < metrics.getMisclassifiedCount(); i++) {
-      dev.nimbus.v1.MisclassifiedExample wrong = metrics.getMisclassified(i);
+      MisclassifiedExample wrong = metrics.getMisclassified(i);
       assertThat(wrong.getExample()).isEqualTo(metrics.getMisclassifiedExamples(i));
       assertThat(wrong.getTrueLabelsList()).hasSize(1).doesNotContainAnyElementsOf(wrong.getPredictedLabelsList());
       assertThat(wrong.getPredictedLabelsList()).hasSize(1);
@@ -261,7 +264,7 @@ class ModelServiceTest {
       Thread.onSpinWait();
     }
     long asked = System.nanoTime();
-    nimbus.operations.cancelOperation(com.google.longrunning.CancelOperationRequest.newBuilder()
+    nimbus.operations.cancelOperation(CancelOperationRequest.newBuilder()
         .setName(op.getName()).build());
     Operation done = nimbus.await(op, Duration.ofMinutes(2));
     assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(20));

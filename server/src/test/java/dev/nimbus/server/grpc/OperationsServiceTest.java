@@ -11,6 +11,7 @@ import com.google.longrunning.ListOperationsResponse;
 import com.google.longrunning.Operation;
 import com.google.longrunning.WaitOperationRequest;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Duration;
 import dev.nimbus.server.testing.InProcessNimbus;
 import dev.nimbus.server.testing.LoopbackHttp;
 import dev.nimbus.server.testing.TestImages;
@@ -21,6 +22,7 @@ import dev.nimbus.v1.InputConfig;
 import dev.nimbus.v1.OperationMetadata;
 import io.grpc.Status;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,12 +94,12 @@ class OperationsServiceTest {
   void waitOperation_returnsTheRunningOperationWhenTheTimeoutPasses() {
     Operation op = startBlockedImport(3, 1);
     Operation waited = nimbus.operations.waitOperation(WaitOperationRequest.newBuilder().setName(op.getName())
-        .setTimeout(com.google.protobuf.Duration.newBuilder().setNanos(200_000_000)).build());
+        .setTimeout(Duration.newBuilder().setNanos(200_000_000)).build());
     assertThat(waited.getDone()).isFalse();
     assertThat(InProcessNimbus.metadata(waited).getState()).isEqualTo(OperationMetadata.State.RUNNING);
     http.release("/slow.jpg");
     Operation done = nimbus.operations.waitOperation(WaitOperationRequest.newBuilder().setName(op.getName())
-        .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(30)).build());
+        .setTimeout(Duration.newBuilder().setSeconds(30)).build());
     assertThat(done.getDone()).isTrue();
     assertThat(done.hasResponse()).isTrue();
   }
@@ -139,7 +141,7 @@ class OperationsServiceTest {
         .setInputConfig(InputConfig.newBuilder().setCsvContent(ByteString.copyFromUtf8(p + ",x\n"))).build());
   }
 
-  private java.util.List<String> names(String filter) {
+  private List<String> names(String filter) {
     return nimbus.operations.listOperations(ListOperationsRequest.newBuilder().setFilter(filter).build())
         .getOperationsList().stream().map(Operation::getName).toList();
   }
@@ -160,6 +162,6 @@ class OperationsServiceTest {
         ListOperationsRequest.newBuilder().setPageSize(-5).build()));
     assertFails(Status.Code.INVALID_ARGUMENT, "timeout", () -> nimbus.operations.waitOperation(
         WaitOperationRequest.newBuilder().setName("operations/abc")
-            .setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(-1)).build()));
+            .setTimeout(Duration.newBuilder().setSeconds(-1)).build()));
   }
 }

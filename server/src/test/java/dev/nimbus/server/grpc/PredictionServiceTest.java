@@ -45,10 +45,12 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -153,11 +155,11 @@ class PredictionServiceTest {
       assertThat(p.getLabelsList()).extracting(LabelScore::getLabel).containsExactlyInAnyOrder(LABELS);
       assertThat(p.getLabelsList()).extracting(LabelScore::getScore).isSortedAccordingTo((a, b) -> Float.compare(b, a));
       assertThat(p.getLabelsList().stream().mapToDouble(LabelScore::getScore).sum()).isCloseTo(1.0,
-          org.assertj.core.data.Offset.offset(1e-3));
+          Offset.offset(1e-3));
     }
     // The same square as PNG and as raw pixels gives the same scores.
     assertThat(r.getPredictions(5).getLabels(0).getScore()).isCloseTo(r.getPredictions(0).getLabels(0).getScore(),
-        org.assertj.core.data.Offset.offset(1e-4f));
+        Offset.offset(1e-4f));
     assertThat(r.getPredictions(0).getLabels(0).getLabel()).isEqualTo("square");
     assertThat(r.getTimings().getTotal().getNanos() + r.getTimings().getTotal().getSeconds()).isPositive();
     assertThat(r.getTimings().getBatchSize()).isBetween(1, 4);
@@ -185,7 +187,7 @@ class PredictionServiceTest {
     assertFails(Status.Code.INVALID_ARGUMENT, "images[1]: not a supported image", () -> predict(
         PredictParams.getDefaultInstance(), bytes(ok), bytes("hello, not an image".getBytes())));
     assertFails(Status.Code.INVALID_ARGUMENT, "images[0]", () -> predict(PredictParams.getDefaultInstance(),
-        bytes(java.util.Arrays.copyOf(TestImages.jpeg(64, 64, 3), 100))));
+        bytes(Arrays.copyOf(TestImages.jpeg(64, 64, 3), 100))));
     assertFails(Status.Code.INVALID_ARGUMENT, "100000x100000", () -> predict(PredictParams.getDefaultInstance(),
         bytes(ImportDataTest.pngHeader(100_000, 100_000))));
     assertFails(Status.Code.INVALID_ARGUMENT, "expected: 40x40", () -> predict(PredictParams.getDefaultInstance(),
@@ -205,7 +207,7 @@ class PredictionServiceTest {
     assertFails(Status.Code.NOT_FOUND, "models/nope", () -> nimbus.predictions.predict(PredictRequest.newBuilder()
         .setName("models/nope").addImages(bytes(ok)).build()));
     ImageInput[] many = new ImageInput[257];
-    java.util.Arrays.fill(many, bytes(ok));
+    Arrays.fill(many, bytes(ok));
     assertFails(Status.Code.INVALID_ARGUMENT, "at most 256", () -> predict(PredictParams.getDefaultInstance(), many));
     // Refused requests give back their place in the queue: far more of them than it holds, then a good one.
     for (int i = 0; i < 300; i++) {
@@ -266,7 +268,9 @@ class PredictionServiceTest {
   @Order(9)
   void deployment_survivesARestart() {
     nimbus.close();
-    nimbus = new InProcessNimbus(tmp.resolve("data"), Map.of("export-roots", tmp.toString()));
+    // Restarted with room for one deployed model, for the next test.
+    nimbus = new InProcessNimbus(tmp.resolve("data"), Map.of("export-roots", tmp.toString(),
+        "max-loaded-models", "1"));
     // The health service says when the model serves again: no polling.
     Iterator<HealthCheckResponse> health = HealthGrpc.newBlockingStub(nimbus.channel)
         .withDeadlineAfter(60, TimeUnit.SECONDS)
@@ -294,6 +298,27 @@ class PredictionServiceTest {
 
   @Test
   @Order(10)
+  void deployModel_beyondMaxLoadedModels_failsAndSaysWhy_whileTheDeployedOneServesOn() throws Exception {
+    Operation trained = nimbus.await(nimbus.models.createModel(CreateModelRequest.newBuilder().setModelId("second")
+        .setModel(Model.newBuilder().setDataset("datasets/shapes").setBaseModel("scratch_cnn")
+            .setTrainingParams(TrainingParams.newBuilder().setMaxEpochs(1))).build()), Duration.ofMinutes(5));
+    assertThat(trained.hasError()).as("%s", trained.getError()).isFalse();
+
+    Operation done = nimbus.await(nimbus.models.deployModel(DeployModelRequest.newBuilder().setName("models/second")
+        .build()));
+
+    assertThat(done.getError().getCode()).isEqualTo(Code.FAILED_PRECONDITION_VALUE);
+    assertThat(done.getError().getMessage()).contains("max-loaded-models").contains("undeploy one first");
+    assertThat(done.getError().getDetails(0).unpack(ErrorInfo.class).getReason())
+        .isEqualTo("TOO_MANY_DEPLOYED_MODELS");
+    assertThat(nimbus.models.getModel(GetModelRequest.newBuilder().setName("models/second").build())
+        .getDeploymentState()).isEqualTo(Model.DeploymentState.DEPLOYMENT_FAILED);
+    assertThat(predict(PredictParams.getDefaultInstance(), bytes(TestImages.png(40, 40, 9))).getPredictionsCount())
+        .isEqualTo(1);
+  }
+
+  @Test
+  @Order(11)
   void undeployModel_stopsServing_thenDeleteIsAllowed() {
     assertFails(Status.Code.FAILED_PRECONDITION, "undeploy it first", () -> nimbus.models.deleteModel(
         DeleteModelRequest.newBuilder().setName("models/shapes").build()));

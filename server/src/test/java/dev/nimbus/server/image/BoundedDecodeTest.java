@@ -1,9 +1,11 @@
 package dev.nimbus.server.image;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.Random;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -11,8 +13,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The full decode of a large legal image stays within a small, fixed amount of memory. */
 class BoundedDecodeTest {
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean THREADS =
+      (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   @Test
   void a100MegapixelPngIsDecodedInFullWithoutItsRaster() throws Exception {
@@ -35,7 +37,7 @@ class BoundedDecodeTest {
     byte[] png = Fixtures.craftedRgbPng(10_000, 10_000, 9_990); // ten rows short, CRCs correct
     assertThat(ContainerCheck.png(png)).isNull();
 
-    assertThat(org.assertj.core.api.Assertions.catchThrowableOfType(
+    assertThat(Assertions.catchThrowableOfType(
             InvalidImageException.class, () -> new ImageInspector().inspect(png)))
         .extracting(InvalidImageException::reason)
         .isEqualTo(InvalidImageException.Reason.CORRUPT);
@@ -58,7 +60,7 @@ class BoundedDecodeTest {
 
   @Test
   void subsamplingKeepsTheRasterUnderTheTargetAndIsTheSmallestStepThatDoes() {
-    java.util.Random random = new java.util.Random(1);
+    Random random = new Random(1);
     for (int i = 0; i < 10_000; i++) {
       long width = 1 + random.nextInt(30_000);
       long height = 1 + random.nextInt(30_000);

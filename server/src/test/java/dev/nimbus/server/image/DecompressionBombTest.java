@@ -1,11 +1,11 @@
 package dev.nimbus.server.image;
 
-
 import static dev.nimbus.server.image.Fixtures.picture;
 import static dev.nimbus.server.image.Fixtures.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.sun.management.ThreadMXBean;
 import dev.nimbus.server.image.InvalidImageException.Reason;
 import java.awt.image.BufferedImage;
 import java.lang.management.ManagementFactory;
@@ -22,8 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DecompressionBombTest {
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static final ThreadMXBean THREADS =
+      (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private final ImageInspector inspector = new ImageInspector();
 

@@ -1,6 +1,5 @@
 package dev.nimbus.server.image;
 
-
 import static dev.nimbus.server.image.Fixtures.compression;
 import static dev.nimbus.server.image.Fixtures.indexOf;
 import static dev.nimbus.server.image.Fixtures.picture;
@@ -13,6 +12,7 @@ import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBuffer;
 import java.awt.image.DirectColorModel;
+import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
 import java.util.List;
 import javax.imageio.ImageIO;
@@ -225,7 +225,7 @@ class ImageInspectorAcceptTest {
       byte[] gif = Fixtures.animatedGif(frames);
       ImageReader reader = Readers.create(ImageFormat.GIF);
       try {
-        reader.setInput(ImageIO.createImageInputStream(new java.io.ByteArrayInputStream(gif)));
+        reader.setInput(ImageIO.createImageInputStream(new ByteArrayInputStream(gif)));
         assertThat(reader.getNumImages(true)).isEqualTo(3);
       } finally {
         reader.dispose();

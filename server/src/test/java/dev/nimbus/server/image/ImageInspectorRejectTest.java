@@ -1,6 +1,5 @@
 package dev.nimbus.server.image;
 
-
 import static dev.nimbus.server.image.Fixtures.cut;
 import static dev.nimbus.server.image.Fixtures.indexOf;
 import static dev.nimbus.server.image.Fixtures.picture;
@@ -12,8 +11,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.nimbus.server.image.InvalidImageException.Reason;
 import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -186,7 +188,7 @@ class ImageInspectorRejectTest {
 
     @Test
     void animatedGif_cutInALaterFrame() {
-      byte[] gif = Fixtures.animatedGif(java.util.List.of(
+      byte[] gif = Fixtures.animatedGif(List.of(
           picture(120, 80, BufferedImage.TYPE_BYTE_INDEXED), picture(120, 80, BufferedImage.TYPE_BYTE_INDEXED)));
       assertThat(refusal(cut(gif, 0.8))).hasMessage(
           "the image data is truncated or corrupt (GIF: the file ends before the GIF trailer)");
@@ -243,7 +245,7 @@ class ImageInspectorRejectTest {
     @Test
     void tiffWithItsDirectoryAtTheEnd() {
       byte[] tiff = write(rgb(320, 240), "tiff", Fixtures.compression("LZW")); // by TwelveMonkeys
-      long ifd = java.nio.ByteBuffer.wrap(tiff).order(tiff[0] == 'I' ? java.nio.ByteOrder.LITTLE_ENDIAN : java.nio.ByteOrder.BIG_ENDIAN).getInt(4);
+      long ifd = ByteBuffer.wrap(tiff).order(tiff[0] == 'I' ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN).getInt(4);
       assertThat(ifd).as("the IFD comes after the image data").isGreaterThan(tiff.length / 2);
       assertThat(refusal(cut(tiff, 0.6)).getMessage()).matches(
           "the image data is truncated or corrupt \\(TIFF: the first directory \\(IFD\\) is at offset \\d+, outside the file of \\d+ bytes\\)");

@@ -1,6 +1,6 @@
 package dev.nimbus.server.image;
 
-
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -40,8 +40,8 @@ public final class InspectBenchmark {
         throw new AssertionError(info);
       }
     }
-    java.util.Arrays.sort(nanos);
-    double mean = java.util.Arrays.stream(nanos).average().orElseThrow() / 1e6;
+    Arrays.sort(nanos);
+    double mean = Arrays.stream(nanos).average().orElseThrow() / 1e6;
     System.out.printf(Locale.ROOT, "%-26s %7d bytes  mean %7.3f ms  median %7.3f ms  p95 %7.3f ms  (%d runs)%n",
         name, image.length, mean, nanos[runs / 2] / 1e6, nanos[(int) (runs * 0.95)] / 1e6, runs);
   }

@@ -1,8 +1,8 @@
 package dev.nimbus.server.image;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.awt.image.BufferedImage;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -40,7 +40,7 @@ class KnownLimitationsTest {
   /** Formats without checksums decode damaged data into wrong pixels without noticing. */
   @Test
   void gif_bitFlipsInTheLzwDataAreNotDetectable() throws Exception {
-    byte[] gif = Fixtures.write(Fixtures.picture(64, 48, java.awt.image.BufferedImage.TYPE_BYTE_INDEXED), "gif");
+    byte[] gif = Fixtures.write(Fixtures.picture(64, 48, BufferedImage.TYPE_BYTE_INDEXED), "gif");
     int descriptor = Fixtures.indexOf(gif, 0x2C, 0, 0, 0, 0);
     gif[descriptor + 10 + 20] ^= 0x10; // inside the first data sub-block
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.nimbus.server.image.InvalidImageException.Reason;
+import java.io.EOFException;
 import org.junit.jupiter.api.Test;
 
 class ValueTypesTest {
@@ -46,8 +47,8 @@ class ValueTypesTest {
 
   @Test
   void exceptionCarriesItsReason() {
-    InvalidImageException e = new InvalidImageException(Reason.CORRUPT, "x", new java.io.EOFException());
+    InvalidImageException e = new InvalidImageException(Reason.CORRUPT, "x", new EOFException());
     assertThat(e.reason()).isEqualTo(Reason.CORRUPT);
-    assertThat(e).hasMessage("x").hasCauseInstanceOf(java.io.EOFException.class);
+    assertThat(e).hasMessage("x").hasCauseInstanceOf(EOFException.class);
   }
 }

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nimbus.server.engine.ImageBatch;
 import dev.nimbus.server.engine.ImageDecodeException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -131,7 +133,7 @@ class CoalescingDecoderTest {
         int n = 1 + c % 3;
         calls.add(CompletableFuture.supplyAsync(() -> {
           int[] values = new int[n];
-          java.util.Arrays.fill(values, v);
+          Arrays.fill(values, v);
           return d.decode(images(values));
         }, callers).thenCompose(f -> f).thenAccept(s -> {
           assertThat(s.count()).isEqualTo(n);
@@ -170,7 +172,7 @@ class CoalescingDecoderTest {
     workers.shutdownNow();
     CoalescingDecoder d = new CoalescingDecoder(this::fake, 32, 2, workers);
     assertThatThrownBy(() -> d.decode(images(1)).get(10, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(java.util.concurrent.RejectedExecutionException.class);
+        .hasCauseInstanceOf(RejectedExecutionException.class);
   }
 
   private static void await(CountDownLatch latch) {

@@ -3,6 +3,7 @@ package dev.nimbus.server.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -29,7 +30,7 @@ public final class Statuses {
     return s.getDetailsList().stream().filter(a -> a.is(BadRequest.class)).findFirst().map(a -> {
       try {
         return a.unpack(BadRequest.class);
-      } catch (com.google.protobuf.InvalidProtocolBufferException x) {
+      } catch (InvalidProtocolBufferException x) {
         throw new AssertionError(x);
       }
     }).orElseThrow(() -> new AssertionError("no BadRequest detail in " + s));

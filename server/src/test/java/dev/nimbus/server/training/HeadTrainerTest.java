@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.nimbus.v1.ClassificationType;
 import java.time.Duration;
 import java.util.Random;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class HeadTrainerTest {
@@ -171,7 +172,7 @@ class HeadTrainerTest {
       assertThat(result.stopReason()).isEqualTo(StopReason.EARLY_STOPPING);
       assertThat(result.epochs()).isEqualTo(result.bestEpoch() + 3);
       assertThat(trainer.evaluate(val, Labels.multiclass(valClasses, 4)).loss())
-          .isCloseTo(result.bestValidation().loss(), org.assertj.core.data.Offset.offset(1e-4));
+          .isCloseTo(result.bestValidation().loss(), Offset.offset(1e-4));
     }
   }
 }

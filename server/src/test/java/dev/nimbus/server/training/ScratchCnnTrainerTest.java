@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class ScratchCnnTrainerTest {
@@ -187,7 +188,7 @@ class ScratchCnnTrainerTest {
     TestImages.Set set = TestImages.patterns(20, 16, 3, 15);
     try (ScratchCnnTrainer trainer = new ScratchCnnTrainer(16, 16, 3, ClassificationType.MULTICLASS, 3, FAST)) {
       for (float[] row : trainer.predict(set.images())) {
-        assertThat(row[0] + row[1] + row[2]).isCloseTo(1f, org.assertj.core.data.Offset.offset(1e-5f));
+        assertThat(row[0] + row[1] + row[2]).isCloseTo(1f, Offset.offset(1e-5f));
       }
     }
   }

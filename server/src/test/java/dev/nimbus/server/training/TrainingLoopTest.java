@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntToDoubleFunction;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 class TrainingLoopTest {
@@ -210,6 +211,6 @@ class TrainingLoopTest {
     assertThat(steps.get(0).stepsPerEpoch()).isEqualTo(3);
     assertThat(steps.get(0).imagesPerSecond()).isEqualTo(400.0); // 4 images in 10 ms
     assertThat(epochs).extracting(EpochProgress::epoch).containsExactly(1, 2);
-    assertThat(epochs.get(0).trainImagesPerSecond()).isEqualTo(10 / 0.03, org.assertj.core.data.Offset.offset(1e-6));
+    assertThat(epochs.get(0).trainImagesPerSecond()).isEqualTo(10 / 0.03, Offset.offset(1e-6));
   }
 }

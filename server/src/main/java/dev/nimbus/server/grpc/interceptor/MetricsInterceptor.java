@@ -1,8 +1,7 @@
 package dev.nimbus.server.grpc.interceptor;
 
-import dev.nimbus.server.metrics.ServerMetrics;
-
 import dev.nimbus.server.batching.Ticker;
+import dev.nimbus.server.metrics.ServerMetrics;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;

@@ -10,7 +10,7 @@ import org.tensorflow.types.TFloat32;
  *
  * <p>Implementations hold no native resources; {@link #features} may be called on several graphs.
  */
-public interface Backbone extends dev.nimbus.server.training.backbone.FeatureExtractor {
+public interface Backbone extends FeatureExtractor {
   /**
    * Stable identity of the features: changes whenever the weights, the cut or anything else that changes the
    * output changes. Safe as part of a cache key for embeddings.

@@ -7,8 +7,10 @@ import dev.nimbus.server.training.savedmodel.GraphCopier;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -79,7 +81,7 @@ public final class SavedModelBackbone implements Backbone {
       }
       long[] inShape = dims(in.getTensorShape());
       if (inShape.length != 4 || inShape[3] != 3 || inShape[1] <= 0 || inShape[1] != inShape[2]) {
-        throw new ModelFormatException(dir + ": input " + in.getName() + " has shape " + java.util.Arrays.toString(inShape)
+        throw new ModelFormatException(dir + ": input " + in.getName() + " has shape " + Arrays.toString(inShape)
             + "; expected [N, S, S, 3] with a known S (the TF-Hub image convention with a fixed size)");
       }
       FrozenGraph frozen = FrozenGraph.freeze(bundle, in.getName(), out.getName());
@@ -137,7 +139,7 @@ public final class SavedModelBackbone implements Backbone {
     }
   }
 
-  private static String pick(java.util.Set<String> keys, String wanted, List<String> preferred, String what, Path dir) {
+  private static String pick(Set<String> keys, String wanted, List<String> preferred, String what, Path dir) {
     if (wanted != null) {
       if (!keys.contains(wanted)) {
         throw new ModelFormatException(dir + ": no " + what + " '" + wanted + "'; has " + keys);

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.tensorflow.Operand;
@@ -44,7 +45,7 @@ public final class TfjsBackbone implements Backbone {
     int[] in = topology.inputShape();
     if (in.length != 3 || in[0] <= 0 || in[0] != in[1] || in[2] != 3) {
       throw new ModelFormatException(
-          model.modelJson() + ": input shape " + java.util.Arrays.toString(in) + " is not [S, S, 3] with a known S");
+          model.modelJson() + ": input shape " + Arrays.toString(in) + " is not [S, S, 3] with a known S");
     }
     this.inputSize = in[0];
     int dim = 0;

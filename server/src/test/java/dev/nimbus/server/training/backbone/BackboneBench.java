@@ -4,6 +4,8 @@ import dev.nimbus.server.engine.TensorFlowRuntime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.tensorflow.Graph;
@@ -70,7 +72,7 @@ public final class BackboneBench {
       System.out.printf("%n%s: load + freeze %d ms, saved_model.pb %d KB%n", sm.id(), (System.nanoTime() - l0) / 1_000_000,
           Files.size(dir.resolve("saved_model.pb")) >> 10);
       try (var files = Files.walk(tmp)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
       measure(sm, seconds);
     }
@@ -108,7 +110,7 @@ public final class BackboneBench {
             }
             rates[wdw] = batch * runs / ((System.nanoTime() - start) / 1e9);
           }
-          java.util.Arrays.sort(rates);
+          Arrays.sort(rates);
           System.out.printf(Locale.ROOT, "  batch %2d: best %6.1f images/s (%6.1f ms/image), median %6.1f; first run %d ms; rss %d MB%n",
               batch, rates[2], 1e3 / rates[2], rates[1], first / 1_000_000, rssMb());
         }

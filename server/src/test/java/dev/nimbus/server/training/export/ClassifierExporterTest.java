@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.Translator;
 import dev.nimbus.server.engine.Decoding;
 import dev.nimbus.server.engine.ImageBatch;
 import dev.nimbus.server.engine.ImageBatchTranslator;
@@ -208,7 +209,7 @@ class ClassifierExporterTest {
   }
 
   static <I, O> ZooModel<I, O> load(
-      Path dir, String signature, Class<I> in, Class<O> out, ai.djl.translate.Translator<I, O> translator)
+      Path dir, String signature, Class<I> in, Class<O> out, Translator<I, O> translator)
       throws Exception {
     return Criteria.builder()
         .setTypes(in, out)

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -108,7 +109,7 @@ class TfjsModelTest {
     Path json = copySynthetic();
     Path shard = json.resolveSibling("group2-shard1of1.bin");
     byte[] b = Files.readAllBytes(shard);
-    Files.write(shard, java.util.Arrays.copyOf(b, b.length - 3));
+    Files.write(shard, Arrays.copyOf(b, b.length - 3));
 
     assertThatThrownBy(() -> TfjsModel.read(json))
         .isInstanceOf(ModelFormatException.class)
