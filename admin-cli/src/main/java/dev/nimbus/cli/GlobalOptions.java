@@ -1,5 +1,6 @@
 package dev.nimbus.cli;
 
+import dev.nimbus.client.ArgumentException;
 import dev.nimbus.client.NimbusClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +105,7 @@ public final class GlobalOptions {
     if (key != null) {
       try {
         builder.apiKey(key);
-      } catch (IllegalArgumentException e) {
+      } catch (ArgumentException e) {
         // The SDK's message names its own parameter and keeps the key out of it.
         throw new UsageException("--api-key: " + e.getMessage().replaceFirst("^apiKey: ", ""));
       }

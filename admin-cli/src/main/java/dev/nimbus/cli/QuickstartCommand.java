@@ -1,5 +1,6 @@
 package dev.nimbus.cli;
 
+import ch.qos.logback.classic.Level;
 import dev.nimbus.cli.sample.CloudSampleWriter;
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.client.NimbusErrors;
@@ -369,7 +370,7 @@ final class QuickstartCommand extends NimbusCommand {
   private static void quietServerLogs() {
     Logger root = LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
     if (root instanceof ch.qos.logback.classic.Logger logback) {
-      logback.setLevel(ch.qos.logback.classic.Level.WARN);
+      logback.setLevel(Level.WARN);
     }
   }
 }

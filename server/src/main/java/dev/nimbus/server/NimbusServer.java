@@ -248,8 +248,8 @@ public final class NimbusServer implements AutoCloseable {
       opened.push(preparer::close);
       opened.push(batches::close);
       opened.push(deployments::close);
+      opened.push(operations::close); // before recover(): what it resumes must be stopped if a later step fails
       operations.recover();
-      opened.push(operations::close);
       datasets.cleanUpAfterRestart(operations.operations().running(), startedAt, background);
       if (config.serving().metricsPort().isPresent()) {
         metricsPort = metrics.serve(config.serving().metricsPort().get());

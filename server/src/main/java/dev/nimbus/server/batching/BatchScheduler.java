@@ -91,7 +91,6 @@ public final class BatchScheduler implements AutoCloseable {
     return new Builder();
   }
 
-
   /**
    * Adds a model's queue.
    *

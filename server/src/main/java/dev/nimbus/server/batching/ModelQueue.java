@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * {@code maxQueuedImages} are free it is refused with QUEUE_FULL and a suggested retry delay,
  *
  * <pre>
- *   retryAfter = max(1 ms, ceil((queued + k - maxQueuedImages) / maxBatchSize) * runEstimate / batchThreads)
+ *   retryAfter = max(1 ms, ceil((admitted + queued + k - maxQueuedImages) / maxBatchSize) * runEstimate / batchThreads)
  * </pre>
  *
  * that is, the time for enough full batches to leave the queue to make room for this request, if all batch threads

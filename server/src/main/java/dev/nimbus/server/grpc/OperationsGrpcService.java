@@ -88,7 +88,7 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
     ListOperationsResponse.Builder b = ListOperationsResponse.newBuilder();
     for (int i = 0; i < Math.min(size, rows.size()); i++) {
       OperationRecord r = rows.get(i);
-      b.addOperations(r.done() ? r.toProto() : operations.get(r.id()));
+      b.addOperations(operations.view(r));
     }
     if (rows.size() > size) {
       OperationRecord last = rows.get(size - 1);

@@ -225,10 +225,14 @@ public final class OperationManager implements AutoCloseable {
    * too.
    */
   public Operation get(String id) {
-    Running r = running.get(id);
-    OperationRecord stored = store.get(id).orElseThrow(() -> notFound(id));
+    return view(store.get(id).orElseThrow(() -> notFound(id)));
+  }
+
+  /** A stored operation as callers see it: live while its handler runs, the stored record once it has returned. */
+  public Operation view(OperationRecord stored) {
+    Running r = running.get(stored.id());
     if (r != null && r.metadata.getState() == OperationMetadata.State.RUNNING) {
-      return new OperationRecord(id, r.metadata, null, null, null, 0).toProto();
+      return new OperationRecord(stored.id(), r.metadata, null, null, null, 0).toProto();
     }
     return stored.toProto();
   }
@@ -242,7 +246,7 @@ public final class OperationManager implements AutoCloseable {
   public Operation cancel(String id) {
     OperationRecord stored = store.get(id).orElseThrow(() -> notFound(id));
     if (stored.done()) {
-      return stored.toProto();
+      return view(stored);
     }
     Running r = running.get(id);
     OperationMetadata m = (r != null ? r.metadata : stored.metadata()).toBuilder().setCancelRequested(true)
@@ -289,7 +293,7 @@ public final class OperationManager implements AutoCloseable {
   /** Deletes a done operation's record. FAILED_PRECONDITION while it runs. */
   public void delete(String id) {
     OperationRecord stored = store.get(id).orElseThrow(() -> notFound(id));
-    if (!stored.done()) {
+    if (!stored.done() || running.containsKey(id)) {
       throw ApiException.failedPrecondition("OPERATION_RUNNING", "operation " + ResourceNames.operation(id)
           + " is still running; cancel it (CancelOperation) and delete it once it is done");
     }

@@ -62,7 +62,14 @@ public final class BatchPredictions {
       default -> throw ApiException.invalidArgument("input_config", "input_config needs csv (image URIs) or"
           + " dataset_split");
     }
-    return operations.start(OperationMetadata.Kind.BATCH_PREDICT, ResourceNames.model(modelId), spec.build(),
-        BatchPredictDetails.newBuilder().setTotalCount(total).build(), null);
+    try {
+      return operations.start(OperationMetadata.Kind.BATCH_PREDICT, ResourceNames.model(modelId), spec.build(),
+          BatchPredictDetails.newBuilder().setTotalCount(total).build(), null);
+    } catch (RuntimeException e) {
+      if (spec.getInputConfig().hasCsv()) {
+        datasets.releaseCsv(spec.getInputConfig().getCsv());
+      }
+      throw e;
+    }
   }
 }

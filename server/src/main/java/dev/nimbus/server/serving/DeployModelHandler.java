@@ -45,6 +45,9 @@ public final class DeployModelHandler implements OperationHandler {
     try {
       deployments.deploy(model, spec.getDeploymentConfig());
     } catch (RuntimeException e) {
+      if (ctx.stopping()) {
+        throw new OperationContext.Stopped(); // deployed at the next start
+      }
       Status error = ErrorStatus.of(e, "the deployment of " + spec.getName());
       store.database().write(c -> {
         states.set(c, id, Model.DeploymentState.DEPLOYMENT_FAILED, null, error);

@@ -12,6 +12,8 @@ import dev.nimbus.v1.DeploymentConfig;
 import dev.nimbus.v1.Model;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.UndeployModelRequest;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * DeployModel and UndeployModel: check the model and the config, record the change (LOADING or UNLOADING) in the
@@ -43,17 +45,15 @@ public final class DeploymentRequests {
     }
     if (m.getDeploymentState() == Model.DeploymentState.LOADING
         || m.getDeploymentState() == Model.DeploymentState.UNLOADING) {
-      throw ApiException.failedPrecondition("DEPLOYMENT_CHANGING", "model " + m.getName() + " is "
-          + m.getDeploymentState() + "; wait for that operation to finish");
+      throw changing(m);
     }
     DeploymentConfig resolved = deployments.resolve(req.getDeploymentConfig());
     DeployModelRequest spec = DeployModelRequest.newBuilder().setName(m.getName()).setDeploymentConfig(resolved)
         .build();
     return operations.start(OperationMetadata.Kind.DEPLOY_MODEL, m.getName(), spec,
         DeployModelDetails.newBuilder().setModel(m.getName()).setDevice(resolved.getDevice()).build(), c -> {
-          if (states.set(c, id, Model.DeploymentState.LOADING, resolved, null) == null) {
-            throw Models.notFound(id);
-          }
+          // Checked again here: two DeployModel calls at once must not both start.
+          states.set(c, changeable(c, id), Model.DeploymentState.LOADING, resolved, null);
           return null;
         });
   }
@@ -70,10 +70,23 @@ public final class DeploymentRequests {
     UndeployModelRequest spec = UndeployModelRequest.newBuilder().setName(m.getName()).build();
     return operations.start(OperationMetadata.Kind.UNDEPLOY_MODEL, m.getName(), spec,
         DeployModelDetails.newBuilder().setModel(m.getName()).build(), c -> {
-          if (states.set(c, id, Model.DeploymentState.UNLOADING, null, m.getDeploymentError()) == null) {
-            throw Models.notFound(id);
-          }
+          states.set(c, changeable(c, id), Model.DeploymentState.UNLOADING, null, null);
           return null;
         });
+  }
+
+  /** The model, inside the transaction: NOT_FOUND if it is gone, FAILED_PRECONDITION if a change is under way. */
+  private Model changeable(Connection c, String id) throws SQLException {
+    Model now = store.get(c, id).orElseThrow(() -> Models.notFound(id));
+    if (now.getDeploymentState() == Model.DeploymentState.LOADING
+        || now.getDeploymentState() == Model.DeploymentState.UNLOADING) {
+      throw changing(now);
+    }
+    return now;
+  }
+
+  private static ApiException changing(Model m) {
+    return ApiException.failedPrecondition("DEPLOYMENT_CHANGING", "model " + m.getName() + " is "
+        + m.getDeploymentState() + "; wait for that operation to finish");
   }
 }

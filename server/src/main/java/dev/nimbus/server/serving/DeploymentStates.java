@@ -2,6 +2,7 @@ package dev.nimbus.server.serving;
 
 import com.google.rpc.Status;
 import dev.nimbus.server.model.ModelStore;
+import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.DeploymentConfig;
 import dev.nimbus.v1.Model;
 import java.sql.Connection;
@@ -25,22 +26,27 @@ final class DeploymentStates {
    * Sets the state inside the caller's transaction.
    *
    * @param config the deployment config to record, or null to keep the stored one
-   * @param error why the deployment failed, or null to clear it
+   * @param error why the deployment failed, or null to clear it; UNLOADING keeps the stored one, so a failed
+   *     deployment's reason stays visible until it is UNDEPLOYED
    * @return the model as now stored, or null if it no longer exists
    */
   Model set(Connection c, String modelId, Model.DeploymentState state, DeploymentConfig config, Status error)
       throws SQLException {
     Model now = store.get(c, modelId).orElse(null);
-    if (now == null) {
-      return null;
-    }
+    return now == null ? null : set(c, now, state, config, error);
+  }
+
+  /** The same for a model the caller has just read in this transaction. */
+  Model set(Connection c, Model now, Model.DeploymentState state, DeploymentConfig config, Status error)
+      throws SQLException {
+    String modelId = ResourceNames.modelId("name", now.getName());
     Model.Builder b = now.toBuilder().setDeploymentState(state);
     if (config != null) {
       b.setDeploymentConfig(config);
     }
     if (error != null) {
       b.setDeploymentError(error);
-    } else {
+    } else if (state != Model.DeploymentState.UNLOADING) {
       b.clearDeploymentError();
     }
     Model updated = b.build();

@@ -51,7 +51,9 @@ public final class Deployments implements AutoCloseable {
   private final DeploymentStates states;
   private final Ticker ticker;
   private final Map<String, DeployedModel> deployed = new ConcurrentHashMap<>();
+  // Guarded by this.
   private Thread redeploying;
+  private boolean closed;
 
   /**
    * @param health told (model name, serving?) whenever a model starts or stops serving
@@ -121,6 +123,14 @@ public final class Deployments implements AutoCloseable {
    * it AVAILABLE ({@link #reportServing}), so a health check that says SERVING and GetModel never disagree.
    */
   public void deploy(Model model, DeploymentConfig config) {
+    deploy(model, config, true);
+  }
+
+  /**
+   * @param withinLimits whether {@code max-loaded-models} and {@code max-loaded-model-bytes} apply: not to the
+   *     models a restart brings back, which were deployed already (perhaps by a Nimbus without the limit)
+   */
+  private void deploy(Model model, DeploymentConfig config, boolean withinLimits) {
     ModelVersion version = ModelVersion.of(model);
     BatchingConfig b = config.getBatching();
     BatchingOptions options = new BatchingOptions(b.getMaxBatchSize(), Protos.duration(b.getMaxBatchDelay()),
@@ -131,7 +141,13 @@ public final class Deployments implements AutoCloseable {
     try {
       DeployedModel.warmUp(loaded, model, options.maxBatchSize());
       synchronized (this) {
-        checkRoom(version, loaded.sizeBytes());
+        if (closed) {
+          throw ApiException.of(Code.UNAVAILABLE, "SERVER_STOPPING", version.name() + " was not deployed: the"
+              + " server is stopping");
+        }
+        if (withinLimits) {
+          checkRoom(version, loaded.sizeBytes());
+        }
         deployed.put(version.modelId(), new DeployedModel(version, model, config, options, loaded, scheduler,
             metrics, ticker));
       }
@@ -174,8 +190,11 @@ public final class Deployments implements AutoCloseable {
     }
   }
 
-  /** Reports a deployed model SERVING on the health service (under its name), once it is recorded AVAILABLE. */
-  void reportServing(String modelId) {
+  /**
+   * Reports a deployed model SERVING on the health service (under its name), once it is recorded AVAILABLE; under
+   * the registry's lock, so an undeploy in between is never followed by a stale SERVING.
+   */
+  synchronized void reportServing(String modelId) {
     DeployedModel d = deployed.get(modelId);
     if (d != null) {
       health.accept(d.version().name(), true);
@@ -184,11 +203,14 @@ public final class Deployments implements AutoCloseable {
 
   /** Stops serving a model: waiting requests fail, running batches finish, then the model is unloaded. */
   public void undeploy(String modelId) {
-    DeployedModel d = deployed.remove(modelId);
-    if (d == null) {
-      return;
+    DeployedModel d;
+    synchronized (this) {
+      d = deployed.remove(modelId);
+      if (d == null) {
+        return;
+      }
+      health.accept(d.version().name(), false);
     }
-    health.accept(d.version().name(), false);
     try {
       d.undeploy().get(UNDEPLOY_WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -234,24 +256,40 @@ public final class Deployments implements AutoCloseable {
       for (Model m : available) {
         String id = ResourceNames.modelId("name", m.getName());
         try {
-          deploy(m, m.getDeploymentConfig());
-          states.set(id, Model.DeploymentState.AVAILABLE, null, null);
-          reportServing(id);
-        } catch (RuntimeException e) {
-          states.set(id, Model.DeploymentState.DEPLOYMENT_FAILED, null,
-              ErrorStatus.of(e, "deploying " + m.getName() + " again after a restart"));
+          if (!isClosed()) {
+            deploy(m, m.getDeploymentConfig(), false);
+            states.set(id, Model.DeploymentState.AVAILABLE, null, null);
+            reportServing(id);
+            continue;
+          }
+        } catch (RuntimeException | Error e) {
+          if (!isClosed()) {
+            states.set(id, Model.DeploymentState.DEPLOYMENT_FAILED, null,
+                ErrorStatus.of(e, "deploying " + m.getName() + " again after a restart"));
+            continue;
+          }
         }
+        // The server is stopping: recorded AVAILABLE again, so the next start brings it back.
+        states.set(id, Model.DeploymentState.AVAILABLE, null, null);
       }
     }, "nimbus-redeploy");
     redeploying.setDaemon(true);
     redeploying.start();
   }
 
-  /** Waits for the start-up redeployment, then undeploys every model (their queues fail what waits). */
+  private synchronized boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Refuses further deployments, waits for the start-up redeployment (which stops after the model it is loading),
+   * then undeploys every model (their queues fail what waits).
+   */
   @Override
   public void close() {
     Thread t;
     synchronized (this) {
+      closed = true;
       t = redeploying;
     }
     if (t != null) {

@@ -124,7 +124,7 @@ public final class Predictions {
       admission.close();
       throw ApiException.resourceExhausted("DECODE_QUEUE_FULL", "the server is decoding as many images as it can;"
           + " retry shortly", Duration.ofMillis(100));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       admission.close(); // a bad image: nothing was queued
       throw e;
     }

@@ -9,7 +9,7 @@ import java.util.List;
  * @param inputSize the exported model's input height and width
  * @param inputChannels 3 (RGB) or 1 (gray, when every TRAIN and VALIDATION image was gray)
  * @param training the training loop's outcome; null when the run was cancelled before training started
- * @param took from the start of the job to the end of training
+ * @param took from the start of the job to the end of the export (decoding or embedding, training, export)
  * @param embedding how the backbone's features were computed; null for {@code scratch_cnn}
  * @param testScores one row per TEST image of the job, in its order, one column per label; null when cancelled
  *     before a model could be kept

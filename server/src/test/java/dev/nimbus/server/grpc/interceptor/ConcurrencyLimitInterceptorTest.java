@@ -48,8 +48,9 @@ class ConcurrencyLimitInterceptorTest {
       }
     };
     ConcurrencyLimitInterceptor limit = new ConcurrencyLimitInterceptor(1);
-    // Outside the limit (intercept applies the last first): its onComplete runs after the limit's has released.
-    Semaphore completed = new Semaphore(0);
+    // Outside the limit (intercept applies the last first): it hears a call end after the limit has released it.
+    // Every call ends once, completed or cancelled; the refused one too.
+    Semaphore ended = new Semaphore(0);
     ServerInterceptor completions = new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -58,7 +59,13 @@ class ConcurrencyLimitInterceptorTest {
           @Override
           public void onComplete() {
             super.onComplete();
-            completed.release();
+            ended.release();
+          }
+
+          @Override
+          public void onCancel() {
+            super.onCancel();
+            ended.release();
           }
         };
       }
@@ -78,7 +85,7 @@ class ConcurrencyLimitInterceptorTest {
       assertThat(first.get(10, TimeUnit.SECONDS).getName()).isEqualTo("slow");
       assertThat(stub.getDataset(GetDatasetRequest.newBuilder().setName("fast").build()).getName()).isEqualTo("fast");
       // The server learns a call is complete just after the client has its answer: wait for both to be.
-      assertThat(completed.tryAcquire(2, 10, TimeUnit.SECONDS)).isTrue();
+      assertThat(ended.tryAcquire(3, 10, TimeUnit.SECONDS)).as("slow, refused and fast all ended").isTrue();
       assertThat(limit.inFlight()).isZero();
     } finally {
       ch.shutdownNow();
