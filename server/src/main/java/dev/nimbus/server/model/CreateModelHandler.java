@@ -19,6 +19,7 @@ import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.training.ClassifierTrainer;
+import dev.nimbus.server.training.LabeledImage;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationType;
@@ -121,7 +122,7 @@ public final class CreateModelHandler implements OperationHandler {
     ctx.publish(progress(ctx.metadata(), CreateModelDetails.newBuilder().setModel(ResourceNames.model(id))
         .setStage(CreateModelDetails.Stage.EVALUATING).build()));
     long now = clock.millis();
-    List<DatasetSnapshot.Example> test = trained.testExamples();
+    List<LabeledImage> test = trained.testExamples();
     List<ModelEvaluation> evaluations = List.of();
     List<OperatingPoint> points = List.of();
     if (!test.isEmpty()) {
@@ -163,10 +164,10 @@ public final class CreateModelHandler implements OperationHandler {
   }
 
   private static EvaluationInput evaluationInput(DatasetSnapshot data, ModelTraining.Trained trained) {
-    List<DatasetSnapshot.Example> test = trained.testExamples();
-    List<String> ids = test.stream().map(DatasetSnapshot.Example::sha256).toList();
+    List<LabeledImage> test = trained.testExamples();
+    List<String> ids = test.stream().map(LabeledImage::sha256).toList();
     if (data.type() == ClassificationType.MULTILABEL) {
-      int[][] truth = test.stream().map(DatasetSnapshot.Example::labels).toArray(int[][]::new);
+      int[][] truth = test.stream().map(LabeledImage::labels).toArray(int[][]::new);
       return EvaluationInput.multilabel(data.labels(), ids, trained.testScores(), truth);
     }
     int[] truth = test.stream().mapToInt(e -> e.labels()[0]).toArray();

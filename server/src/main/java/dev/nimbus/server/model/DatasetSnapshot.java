@@ -4,6 +4,7 @@ import dev.nimbus.server.dataset.DatasetStore;
 import dev.nimbus.server.dataset.DatasetStore.LabeledExample;
 import dev.nimbus.server.dataset.LabelStatistics;
 import dev.nimbus.server.error.ApiException;
+import dev.nimbus.server.training.LabeledImage;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.LabelCount;
@@ -28,8 +29,8 @@ import java.util.TreeSet;
 public record DatasetSnapshot(String datasetId, ClassificationType type, List<String> labels,
     List<Example> examples, String contentHash, int skippedUnassigned) {
 
-  /** One image: its content hash, label indices (sorted), split, MIME type and size. */
-  public record Example(String sha256, int[] labels, MlUse split, String mimeType, int width, int height) {}
+  /** One image (content hash, label indices sorted, MIME type, size) and its split. */
+  public record Example(LabeledImage image, MlUse split) {}
 
   public static DatasetSnapshot of(String datasetId, ClassificationType type, List<LabeledExample> rows) {
     TreeSet<String> names = new TreeSet<>();
@@ -53,7 +54,7 @@ public record DatasetSnapshot(String datasetId, ClassificationType type, List<St
         continue;
       }
       int[] idx = r.labels().stream().mapToInt(index::get).sorted().toArray();
-      examples.add(new Example(r.sha256(), idx, r.mlUse(), r.mimeType(), r.width(), r.height()));
+      examples.add(new Example(new LabeledImage(r.sha256(), idx, r.mimeType(), r.width(), r.height()), r.mlUse()));
       digest.update((r.sha256() + "|" + String.join(",", r.labels()) + "|" + r.mlUse().name() + "\n")
           .getBytes(StandardCharsets.UTF_8));
     }
@@ -65,8 +66,9 @@ public record DatasetSnapshot(String datasetId, ClassificationType type, List<St
     return of(datasetId, type, store.database().read(c -> store.labeledExamples(c, datasetId)));
   }
 
-  public List<Example> split(MlUse use) {
-    return examples.stream().filter(e -> e.split() == use).toList();
+  /** The images of one split, in content-hash order. */
+  public List<LabeledImage> split(MlUse use) {
+    return examples.stream().filter(e -> e.split() == use).map(Example::image).toList();
   }
 
   /** Images per label and split, labels in output order. */
@@ -78,7 +80,7 @@ public record DatasetSnapshot(String datasetId, ClassificationType type, List<St
         case VALIDATION -> 1;
         default -> 2;
       };
-      for (int l : e.labels()) {
+      for (int l : e.image().labels()) {
         counts[l][s]++;
       }
     }

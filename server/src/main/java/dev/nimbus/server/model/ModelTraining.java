@@ -42,7 +42,7 @@ final class ModelTraining {
 
   /** What training produced, as the model stores it. */
   record Trained(int inputSize, int inputChannels, TrainingSummary summary, Model.StopReason stopReason,
-      float[][] testScores, List<DatasetSnapshot.Example> testExamples, List<String> warnings) {}
+      float[][] testScores, List<LabeledImage> testExamples, List<String> warnings) {}
 
   /** INVALID_ARGUMENT for a spec that names no base model, FAILED_PRECONDITION for one this server lacks. */
   void checkBaseModel(String baseModel) {
@@ -59,9 +59,9 @@ final class ModelTraining {
    */
   Trained train(DatasetSnapshot data, Model model, Path work, BlobStore blobs, BooleanSupplier cancelled,
       Consumer<CreateModelDetails> progress) throws Exception {
-    List<DatasetSnapshot.Example> test = data.split(MlUse.TEST);
+    List<LabeledImage> test = data.split(MlUse.TEST);
     TrainingJob job = new TrainingJob(model.getBaseModel(), options(model.getTrainingParams()), data.type(),
-        data.labels(), images(data.split(MlUse.TRAIN)), images(data.split(MlUse.VALIDATION)), images(test),
+        data.labels(), data.split(MlUse.TRAIN), data.split(MlUse.VALIDATION), test,
         blobs::read, work, cancelled);
     TrainedClassifier t;
     try {
@@ -91,12 +91,6 @@ final class ModelTraining {
     return new TrainingOptions(p.getLearningRate(), p.getBatchSize(),
         p.getTrainBudgetSeconds() > 0 ? Duration.ofSeconds(p.getTrainBudgetSeconds()) : null, p.getMaxEpochs(),
         p.getCutLayer());
-  }
-
-  private static List<LabeledImage> images(List<DatasetSnapshot.Example> examples) {
-    return examples.stream()
-        .map(e -> new LabeledImage(e.sha256(), e.labels(), e.mimeType(), e.width(), e.height()))
-        .toList();
   }
 
   static CreateModelDetails details(TrainingProgress p) {

@@ -15,7 +15,6 @@ import dev.nimbus.v1.Model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * One deployed model version: the loaded SavedModel, its queue in the shared batch scheduler, and one engine runner
@@ -87,7 +86,7 @@ final class DeployedModel {
   CompletableFuture<List<Scored>> submit(List<byte[]> pixels) {
     return queue.submit(pixels).handle((scored, failure) -> {
       if (failure != null) {
-        throw new CompletionException(QueueRefusals.toApi(failure, version.name()));
+        throw QueueRefusals.completion(failure, version.name());
       }
       return scored;
     });

@@ -165,7 +165,7 @@ public final class ImagePreparer implements AutoCloseable {
       return decoder(size, channels).decode(List.of(bytes)).join().pixels(0);
     } catch (CompletionException e) {
       if (e.getCause() instanceof ImageDecodeException d) {
-        throw new Rejected("the image cannot be decoded (" + d.getMessage() + ")");
+        throw undecodable(d);
       }
       throw e;
     }
@@ -177,7 +177,7 @@ public final class ImagePreparer implements AutoCloseable {
         Throwable cause = failure instanceof CompletionException e && e.getCause() != null ? e.getCause() : failure;
         if (cause instanceof ImageDecodeException e) {
           throw invalid("images[" + c.encodedAt.get(e.index()) + "]",
-              new Rejected("the image cannot be decoded (" + e.getMessage() + ")"));
+              undecodable(e));
         }
         throw cause instanceof RuntimeException r ? r : new CompletionException(cause);
       }
@@ -186,6 +186,10 @@ public final class ImagePreparer implements AutoCloseable {
       }
       return List.of(c.out);
     });
+  }
+
+  private static Rejected undecodable(ImageDecodeException e) {
+    return new Rejected("the image cannot be decoded (" + e.getMessage() + ")");
   }
 
   private static ApiException invalid(String field, Rejected e) {

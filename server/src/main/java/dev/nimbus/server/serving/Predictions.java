@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
@@ -116,7 +115,7 @@ public final class Predictions {
       }).handle((response, failure) -> {
         admission.close(); // gives back the places of cache hits, or of a request that failed before submitting
         if (failure != null) {
-          throw new CompletionException(QueueRefusals.toApi(failure, d.version().name()));
+          throw QueueRefusals.completion(failure, d.version().name());
         }
         return response;
       });

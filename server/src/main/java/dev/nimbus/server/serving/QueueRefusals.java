@@ -5,6 +5,7 @@ import dev.nimbus.server.batching.BatchingException;
 import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.error.ErrorStatus;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 
 /**
  * The batcher's refusals as API errors, saying which model refused: QUEUE_FULL is RESOURCE_EXHAUSTED with a
@@ -17,6 +18,11 @@ final class QueueRefusals {
   /** {@code failure} as an API error if it is a batcher refusal; otherwise unchanged. */
   static Throwable toApi(Throwable failure, String modelName) {
     return ErrorStatus.unwrap(failure) instanceof BatchingException b ? toApi(b, modelName) : failure;
+  }
+
+  /** What a future's stage throws for {@code failure}: a batcher refusal as an API error, anything else as is. */
+  static CompletionException completion(Throwable failure, String modelName) {
+    return new CompletionException(toApi(failure, modelName));
   }
 
   static ApiException toApi(BatchingException b, String modelName) {

@@ -10,6 +10,7 @@ import dev.nimbus.server.testing.ClassImages;
 import dev.nimbus.server.testing.InProcessNimbus;
 import dev.nimbus.v1.BatchPredictRequest;
 import dev.nimbus.v1.ClassificationEvaluationMetrics;
+import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.CreateModelDetails;
 import dev.nimbus.v1.CreateModelRequest;
@@ -200,6 +201,27 @@ class ModelServiceTest {
 
   @Test
   @Order(4)
+  void createModel_validateOnly_checksAllButCreatesNothing() throws Exception {
+    CreateModelRequest.Builder request = CreateModelRequest.newBuilder().setModelId("checked").setValidateOnly(true)
+        .setModel(Model.newBuilder().setDataset("datasets/shapes").setBaseModel("scratch_cnn"));
+
+    Operation answer = nimbus.models.createModel(request.build());
+
+    assertThat(answer.getDone()).isTrue();
+    assertThat(answer.getName()).as("nothing to follow").isEmpty();
+    Model wouldBe = answer.getResponse().unpack(Model.class);
+    assertThat(wouldBe.getName()).isEqualTo("models/checked");
+    assertThat(wouldBe.getClassificationType()).isEqualTo(ClassificationType.MULTICLASS);
+    assertFails(Status.Code.NOT_FOUND, "models/checked", () -> get("checked"));
+    // The errors CreateModel would give, the id check included.
+    assertFails(Status.Code.INVALID_ARGUMENT, "base_model", () -> nimbus.models.createModel(request.clone()
+        .setModel(request.getModel().toBuilder().setBaseModel("resnet_9000")).build()));
+    assertFails(Status.Code.ALREADY_EXISTS, "models/shapes_cnn already exists", () -> nimbus.models.createModel(
+        request.clone().setModelId("shapes_cnn").build()));
+  }
+
+  @Test
+  @Order(5)
   void createModel_badRequests() throws Exception {
     assertFails(Status.Code.NOT_FOUND, "datasets/nope", () -> nimbus.models.createModel(CreateModelRequest.newBuilder()
         .setModelId("m").setModel(Model.newBuilder().setDataset("datasets/nope")).build()));
@@ -231,7 +253,7 @@ class ModelServiceTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void models_getListEvaluationsAndErrors() {
     assertThat(nimbus.models.listModels(ListModelsRequest.newBuilder().setFilter("dataset = shapes").build())
         .getModelsList()).extracting(Model::getName).contains("models/shapes_cnn", "models/shapes_mnv2");
@@ -255,7 +277,7 @@ class ModelServiceTest {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void cancelOperation_duringTraining_stopsWithinSeconds() {
     Operation op = train("shapes_cancel", "scratch_cnn", 10_000);
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -279,7 +301,7 @@ class ModelServiceTest {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void deleteModel_removesItsFilesAndEvaluations() throws Exception {
     Path dir = tmp.resolve("data/models/shapes_mnv2_again");
     assertThat(dir).exists();
