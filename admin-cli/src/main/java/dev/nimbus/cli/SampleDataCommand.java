@@ -17,8 +17,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "sample-data",
     description = {"Write a labeled image set for trying Nimbus out, generated here (no downloads).",
         "clouds: the lab's three cloud types (cirrus, cumulus, cumulonimbus) as JPEGs of varied size, framing,"
-            + " sky, lighting and noise, with DIR/labels.csv in the lab's format ([set,]uri,label; 70% of rows"
-            + " name TRAIN, VALIDATION or TEST, 30% leave the split to the server) and DIR/holdout/ with images"
+            + " sky, lighting and noise, with DIR/labels.csv in the lab's format ([set,]uri,label; 70%% of rows"
+            + " name TRAIN, VALIDATION or TEST, 30%% leave the split to the server) and DIR/holdout/ with images"
             + " outside the CSV, for predictions. The same --seed gives the same images."},
     footerHeading = "%nExamples:%n",
     footer = {"  nimbus sample-data clouds --out ./clouds",

@@ -8,6 +8,8 @@ import dev.nimbus.server.dataset.DatasetStore;
 import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.dataset.DeleteDatasetHandler;
 import dev.nimbus.server.dataset.ImportDataHandler;
+import dev.nimbus.server.dataset.Thumbnails;
+import dev.nimbus.server.dataset.Uploads;
 import dev.nimbus.server.engine.InferenceEngine;
 import dev.nimbus.server.grpc.DatasetGrpcService;
 import dev.nimbus.server.grpc.ModelGrpcService;
@@ -18,6 +20,7 @@ import dev.nimbus.server.grpc.interceptor.AuthInterceptor;
 import dev.nimbus.server.grpc.interceptor.ConcurrencyLimitInterceptor;
 import dev.nimbus.server.grpc.interceptor.MetricsInterceptor;
 import dev.nimbus.server.grpc.interceptor.StatusMappingInterceptor;
+import dev.nimbus.server.http.HttpGateway;
 import dev.nimbus.server.image.ImageInspector;
 import dev.nimbus.server.image.ImageLimits;
 import dev.nimbus.server.metrics.ServerMetrics;
@@ -52,6 +55,8 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -65,6 +70,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,12 +107,17 @@ public final class NimbusServer implements AutoCloseable {
   private final ScheduledExecutorService background;
   private final OperationManager operations;
   private final Datasets datasets;
+  private final Uploads uploads;
   private final ServerMetrics metrics;
   private final BatchScheduler batches;
   private final ImagePreparer preparer;
   private final Deployments deployments;
   private final HealthStatusManager health = new HealthStatusManager();
   private final Server server;
+  /** The HTTP port (console, REST); null when off or when the server is built on an in-process transport. */
+  private final HttpGateway http;
+  private final Server httpImages;
+  private final ScheduledExecutorService httpPool;
   /** What start() opened, most recent first: close() and a failed start() undo it in this order. */
   private final Deque<Step> opened = new ArrayDeque<>();
   private volatile int metricsPort = -1;
@@ -125,6 +136,12 @@ public final class NimbusServer implements AutoCloseable {
 
   /** @param trainer the training engine; null: TensorFlow (tests may pass their own) */
   public NimbusServer(ServerConfig config, ServerBuilder<?> builder, Clock clock, ClassifierTrainer trainer) {
+    this(config, builder, clock, trainer, false);
+  }
+
+  /** @param serveHttp whether to open the HTTP port too (config http-port; -1 keeps it off anyway) */
+  private NimbusServer(ServerConfig config, ServerBuilder<?> builder, Clock clock, ClassifierTrainer trainer,
+      boolean serveHttp) {
     this.config = config;
     this.clock = clock;
     // A scheduler with batch threads waits in real time, so the one ticker of the server is the system's.
@@ -149,8 +166,10 @@ public final class NimbusServer implements AutoCloseable {
     ImageInspector inspector = new ImageInspector(new ImageLimits(config.limits().maxImageBytes(),
         config.limits().maxImagePixels(), config.limits().maxImageSide()));
     DatasetStore datasetStore = new DatasetStore(db);
-    CsvSnapshots snapshots = new CsvSnapshots(config, dataDir.imports());
-    this.datasets = new Datasets(datasetStore, blobs, operations, config, snapshots, clock);
+    this.uploads = new Uploads(dataDir.uploads(), blobs, config.limits().maxImageBytes(), clock);
+    CsvSnapshots snapshots = new CsvSnapshots(config, dataDir.imports(), uploads);
+    this.datasets = new Datasets(datasetStore, blobs, operations, config, snapshots, uploads,
+        new Thumbnails(dataDir.thumbnails(), blobs, threads.importDecoders()), clock);
     operations.register(new ImportDataHandler(datasetStore, blobs, snapshots, inspector, config, importPool, clock));
     operations.register(new DeleteDatasetHandler(datasetStore, blobs, operations));
 
@@ -196,9 +215,11 @@ public final class NimbusServer implements AutoCloseable {
     List<BindableService> services = List.of(new DatasetGrpcService(datasets),
         new ModelGrpcService(models, new DeploymentRequests(modelStore, deployments, operations)),
         new PredictionGrpcService(predictions, batchPredictions), new OperationsGrpcService(operations));
+    List<ServerServiceDefinition> intercepted = new ArrayList<>();
     for (BindableService s : services) {
-      ServerServiceDefinition def = s.bindService();
-      builder.addService(ServerInterceptors.intercept(def, interceptors));
+      ServerServiceDefinition def = ServerInterceptors.intercept(s.bindService(), interceptors);
+      intercepted.add(def);
+      builder.addService(def);
       health.setStatus(def.getServiceDescriptor().getName(), ServingStatus.NOT_SERVING);
     }
     builder.addService(health.getHealthService());
@@ -208,6 +229,21 @@ public final class NimbusServer implements AutoCloseable {
     builder.maxInboundMessageSize(config.limits().maxMessageBytes());
     this.server = builder.build();
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+
+    // The HTTP port: the same intercepted services, transcoded; the image route calls them in-process.
+    if (serveHttp && config.httpPort() >= 0) {
+      String name = "nimbus-http-" + UUID.randomUUID();
+      InProcessServerBuilder images = InProcessServerBuilder.forName(name).executor(handlerPool);
+      intercepted.forEach(images::addService);
+      this.httpImages = images.build();
+      this.httpPool = Executors.newScheduledThreadPool(threads.handlerThreads(), DaemonThreads.named("nimbus-http"));
+      this.http = new HttpGateway(config, intercepted, InProcessChannelBuilder.forName(name).directExecutor().build(),
+          httpPool);
+    } else {
+      this.httpImages = null;
+      this.httpPool = null;
+      this.http = null;
+    }
   }
 
   /** The v1alpha reflection service, which older grpcurl and other generic clients still ask for. */
@@ -223,7 +259,7 @@ public final class NimbusServer implements AutoCloseable {
         .permitKeepAliveWithoutCalls(true)
         .maxConnectionIdle(30, TimeUnit.MINUTES);
     config.tls().ifPresent(tls -> b.useTransportSecurity(tls.certChain().toFile(), tls.privateKey().toFile()));
-    return new NimbusServer(config, b, clock);
+    return new NimbusServer(config, b, clock, null, true);
   }
 
   /**
@@ -243,6 +279,7 @@ public final class NimbusServer implements AutoCloseable {
       db.open();
       opened.push(db::close);
       blobs.open();
+      uploads.open();
       modelFiles.open(); // before operations resume: a resumed training makes a new work folder
       opened.push(this::stopPools);
       opened.push(preparer::close);
@@ -257,6 +294,12 @@ public final class NimbusServer implements AutoCloseable {
       opened.push(metrics::close);
       server.start();
       opened.push(this::drain);
+      if (http != null) {
+        httpImages.start();
+        opened.push(this::stopHttpImages);
+        http.start();
+        opened.push(http::close);
+      }
       deployments.redeployAfterRestart();
     } catch (IOException | RuntimeException | Error e) {
       closeOpened(e);
@@ -269,6 +312,11 @@ public final class NimbusServer implements AutoCloseable {
     log.info("Nimbus serving on {} (data in {}, started in {} ms)", server.getListenSockets(), dataDir.root(),
         clock.millis() - startedAt);
     return this;
+  }
+
+  /** The HTTP port (console and REST API), or -1 when it is off. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
   }
 
   /** The port of the Prometheus endpoint, or -1 when it is off. */
@@ -335,11 +383,22 @@ public final class NimbusServer implements AutoCloseable {
     }
   }
 
+  private void stopHttpImages() throws InterruptedException {
+    httpImages.shutdown();
+    if (!httpImages.awaitTermination(5, TimeUnit.SECONDS)) {
+      httpImages.shutdownNow();
+    }
+  }
+
   private void stopPools() throws InterruptedException {
-    for (ExecutorService pool : List.of(transcodePool, importPool, handlerPool, background)) {
+    List<ExecutorService> pools = new ArrayList<>(List.of(transcodePool, importPool, handlerPool, background));
+    if (httpPool != null) {
+      pools.add(httpPool);
+    }
+    for (ExecutorService pool : pools) {
       pool.shutdownNow();
     }
-    for (ExecutorService pool : List.of(transcodePool, importPool, handlerPool, background)) {
+    for (ExecutorService pool : pools) {
       if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
         log.warn("A thread pool did not stop within 10 s");
       }

@@ -35,7 +35,8 @@ public final class ConfigLoader {
   /** Key, default value, help. The help text is what {@code nimbus server --help} shows. */
   public static final Map<String, String[]> KEYS = keys(
       "host", "127.0.0.1", "Address to bind (0.0.0.0 to serve other machines)",
-      "port", "8470", "TCP port; 0 picks a free one",
+      "port", "8470", "gRPC port; 0 picks a free one",
+      "http-port", "8471", "Port of the web console and the REST API (same host, TLS and API keys); 0 picks a free one, -1 turns it off",
       "data-dir", "./nimbus-data", "Data directory (metadata database and image blobs)",
       "import-roots", "", "Comma-separated folders imports may read from; empty: the CSV's own folder",
       "export-roots", "", "Comma-separated folders ExportModel may write to; empty: anywhere (loopback servers only)",
@@ -105,6 +106,7 @@ public final class ConfigLoader {
     String host = v.get("host").trim();
     check(!host.isEmpty(), "host: '' (expected: an address such as 127.0.0.1 or 0.0.0.0)");
     int port = intIn(v, "port", 0, 65535);
+    int httpPort = intIn(v, "http-port", -1, 65535);
     Path dataDir = Path.of(nonBlank(v, "data-dir"));
     List<Path> roots = list(v.get("import-roots")).stream().map(Path::of).toList();
     List<Path> exportRoots = list(v.get("export-roots")).stream().map(Path::of).toList();
@@ -156,7 +158,7 @@ public final class ConfigLoader {
     if (!cert.isEmpty()) {
       tls = Optional.of(new Tls(Path.of(cert), Path.of(key)));
     }
-    return new ServerConfig(host, port, dataDir, roots, exportRoots, http, limits, threads, serving, keys, tls);
+    return new ServerConfig(host, port, httpPort, dataDir, roots, exportRoots, http, limits, threads, serving, keys, tls);
   }
 
   /** Reads {@code KEY ROLE} lines; blank lines and {@code #} comments are skipped. */

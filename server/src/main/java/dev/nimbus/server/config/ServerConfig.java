@@ -13,7 +13,8 @@ import java.util.Optional;
  * {@code nimbus server} with no flags is useful and safe on one machine: loopback only, no auth needed there.
  *
  * @param host address to bind; {@code 127.0.0.1} by default, {@code 0.0.0.0} to serve other machines
- * @param port TCP port; 0 picks a free one
+ * @param port TCP port of gRPC; 0 picks a free one
+ * @param httpPort TCP port of the console and the REST API, on the same host; 0 picks a free one, -1 turns it off
  * @param dataDir the data directory: metadata database and image blobs
  * @param importRoots folders imports may read from; empty means "the CSV's own folder"
  * @param exportRoots folders model exports may write to; empty means anywhere, on a loopback-only server
@@ -27,6 +28,7 @@ import java.util.Optional;
 public record ServerConfig(
     String host,
     int port,
+    int httpPort,
     Path dataDir,
     List<Path> importRoots,
     List<Path> exportRoots,

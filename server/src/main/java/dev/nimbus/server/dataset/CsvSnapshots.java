@@ -31,10 +31,12 @@ public final class CsvSnapshots {
 
   private final ServerConfig config;
   private final Path dir;
+  private final Uploads uploads;
 
-  public CsvSnapshots(ServerConfig config, Path dir) {
+  public CsvSnapshots(ServerConfig config, Path dir, Uploads uploads) {
     this.config = config;
     this.dir = dir;
+    this.uploads = uploads;
   }
 
   /**
@@ -74,9 +76,17 @@ public final class CsvSnapshots {
           + " server) or csv_content (the CSV itself)");
     }
     ImportCsv.parse(csv);
+    in.getUploadedImagesMap().forEach((uri, sha) -> {
+      if (uri.isEmpty() || !BlobStore.isSha256Hex(sha)) {
+        throw ApiException.invalidArgument("input_config.uploaded_images", "input_config.uploaded_images: '"
+            + ResourceNames.abbreviate(uri) + "' -> '" + ResourceNames.abbreviate(sha) + "' (expected: a URI of the"
+            + " CSV -> the SHA-256 of its uploaded bytes, 64 lowercase hex digits)");
+      }
+    });
     Path snapshot = dir.resolve(UUID.randomUUID() + ".csv");
     BlobStore.writeDurably(snapshot, csv);
     return InputConfig.newBuilder().setCsvUri(snapshot.toString()).setBaseUri(base == null ? "" : base.toString())
+        .putAllUploadedImages(in.getUploadedImagesMap())
         .build();
   }
 
@@ -151,7 +161,13 @@ public final class CsvSnapshots {
     Path base = base(snapshot);
     List<Path> roots = !config.importRoots().isEmpty() ? config.importRoots()
         : base == null ? List.of() : List.of(base);
-    return new ImportSources(roots, config.httpImport(), config.limits().maxImageBytes());
+    return new ImportSources(roots, config.httpImport(), config.limits().maxImageBytes(), uploads,
+        snapshot.getUploadedImagesMap());
+  }
+
+  /** The uploads the rows of a finished import named: those now in the blob store are removed. */
+  public void discardUploads(InputConfig snapshot) {
+    snapshot.getUploadedImagesMap().values().forEach(uploads::discardIfStored);
   }
 
   /** The folder the rows' relative paths resolve against, or null (an uploaded CSV without a base). */

@@ -209,6 +209,28 @@ public final class DatasetStore {
     }
   }
 
+  /** Records that the dataset's content changed (a new update time and etag). */
+  public void touch(Connection c, String id, long now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE datasets SET update_time = ?, revision = revision + 1 WHERE id = ?")) {
+      ps.setLong(1, now);
+      ps.setString(2, id);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Replaces the labels of an example. */
+  public void setLabels(Connection c, String datasetId, String sha256, List<String> labels) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM example_labels WHERE dataset_id = ? AND sha256 = ?")) {
+      ps.setString(1, datasetId);
+      ps.setString(2, sha256);
+      ps.executeUpdate();
+    }
+    for (String label : labels) {
+      addLabel(c, datasetId, sha256, label);
+    }
+  }
+
   /** Removes one example and its labels; returns whether it existed. */
   public boolean deleteExample(Connection c, String datasetId, String sha256) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("DELETE FROM example_labels WHERE dataset_id = ? AND sha256 = ?")) {

@@ -22,6 +22,8 @@ import dev.nimbus.v1.DatasetStats;
 import dev.nimbus.v1.DeleteDatasetRequest;
 import dev.nimbus.v1.DeleteDetails;
 import dev.nimbus.v1.Example;
+import dev.nimbus.v1.FindMissingImagesRequest;
+import dev.nimbus.v1.FindMissingImagesResponse;
 import dev.nimbus.v1.ImportDataDetails;
 import dev.nimbus.v1.ImportDataRequest;
 import dev.nimbus.v1.InputConfig;
@@ -32,8 +34,12 @@ import dev.nimbus.v1.ListDatasetsResponse;
 import dev.nimbus.v1.ListExamplesRequest;
 import dev.nimbus.v1.ListExamplesResponse;
 import dev.nimbus.v1.MlUse;
+import dev.nimbus.v1.MlUseSource;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.UpdateDatasetRequest;
+import dev.nimbus.v1.UpdateExampleRequest;
+import dev.nimbus.v1.UploadImagesRequest;
+import dev.nimbus.v1.UploadImagesResponse;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,6 +48,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,15 +64,19 @@ public final class Datasets {
   private final OperationManager operations;
   private final ServerConfig config;
   private final CsvSnapshots snapshots;
+  private final Uploads uploads;
+  private final Thumbnails thumbnails;
   private final Clock clock;
 
   public Datasets(DatasetStore store, BlobStore blobs, OperationManager operations, ServerConfig config,
-      CsvSnapshots snapshots, Clock clock) {
+      CsvSnapshots snapshots, Uploads uploads, Thumbnails thumbnails, Clock clock) {
     this.store = store;
     this.blobs = blobs;
     this.operations = operations;
     this.config = config;
     this.snapshots = snapshots;
+    this.uploads = uploads;
+    this.thumbnails = thumbnails;
     this.clock = clock;
   }
 
@@ -327,6 +338,109 @@ public final class Datasets {
 
   public Example getExample(String name) {
     return DatasetProtos.example(existingExample(name));
+  }
+
+  /** Changes the labels and/or split of an example (UpdateExample). */
+  public Example updateExample(UpdateExampleRequest req) {
+    if (!req.hasExample()) {
+      throw ApiException.invalidArgument("example", "example is required (with its name and the fields to change)");
+    }
+    Example e = req.getExample();
+    String[] ids = ResourceNames.exampleIds("example.name", e.getName());
+    Set<String> paths = req.getUpdateMask().getPathsCount() == 0 ? Set.of("labels", "ml_use")
+        : Set.copyOf(req.getUpdateMask().getPathsList());
+    for (String p : paths) {
+      if (!p.equals("labels") && !p.equals("ml_use")) {
+        throw ApiException.invalidArgument("update_mask", "update_mask: '" + ResourceNames.abbreviate(p)
+            + "' cannot be updated (expected: labels, ml_use)");
+      }
+    }
+    MlUse use = e.getMlUse();
+    if (paths.contains("ml_use") && use != MlUse.TRAIN && use != MlUse.VALIDATION && use != MlUse.TEST) {
+      throw ApiException.invalidArgument("example.ml_use", "example.ml_use: " + use
+          + " (expected: TRAIN, VALIDATION or TEST)");
+    }
+    List<String> labels = new ArrayList<>(new TreeSet<>(e.getLabelsList()));
+    if (paths.contains("labels")) {
+      if (labels.isEmpty()) {
+        throw ApiException.invalidArgument("example.labels", "example.labels is empty (expected: at least one"
+            + " label; to remove the image from the dataset, delete the example)");
+      }
+      for (String label : labels) {
+        if (!ResourceNames.isValidLabel(label)) {
+          throw ApiException.invalidArgument("example.labels", "example.labels: '" + ResourceNames.abbreviate(label)
+              + "' is not a valid label (expected: 1-32 characters of letters, digits and '_')");
+        }
+      }
+      if (labels.size() > ImportRow.MAX_LABELS) {
+        throw ApiException.invalidArgument("example.labels", "example.labels: " + labels.size()
+            + " labels (expected: at most " + ImportRow.MAX_LABELS + ")");
+      }
+    }
+    store.database().write(c -> {
+      DatasetRow ds = store.dataset(c, ids[0]).orElseThrow(() -> notFound(ids[0]));
+      if (ds.state() != Dataset.State.ACTIVE) {
+        throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(ids[0])
+            + " is being deleted");
+      }
+      if (store.example(c, ids[0], ids[1]).isEmpty()) {
+        throw exampleNotFound(e.getName());
+      }
+      if (paths.contains("labels")) {
+        if (ds.type() == ClassificationType.MULTICLASS && labels.size() > 1) {
+          throw ApiException.invalidArgument("example.labels", "the dataset is MULTICLASS (one label per image) but"
+              + " example.labels has " + labels.size() + ": " + String.join(", ", labels));
+        }
+        store.setLabels(c, ids[0], ids[1], labels);
+      }
+      if (paths.contains("ml_use")) {
+        store.setMlUse(c, ids[0], ids[1], use, MlUseSource.USER);
+      }
+      store.touch(c, ids[0], clock.millis());
+      return null;
+    });
+    return getExample(e.getName());
+  }
+
+  /** FindMissingImages: which of the hashes the client must upload. */
+  public FindMissingImagesResponse findMissingImages(FindMissingImagesRequest req) {
+    existingActive("parent", req.getParent());
+    return FindMissingImagesResponse.newBuilder().addAllMissing(uploads.missing(req.getSha256List())).build();
+  }
+
+  /** UploadImages: stores the chunks for the import that follows. */
+  public UploadImagesResponse uploadImages(UploadImagesRequest req) {
+    existingActive("parent", req.getParent());
+    return UploadImagesResponse.newBuilder().addAllImages(uploads.receive(req.getChunksList())).build();
+  }
+
+  /** The bytes to show for an example: the stored image, or a JPEG preview ({@code thumbnailSize} > 0). */
+  public ExampleImage image(String name, int thumbnailSize) {
+    ExampleRow example = existingExample(name);
+    if (thumbnailSize == 0) {
+      return new ExampleImage(example.sha256(), example.mimeType(), example.sha256(), example.sizeBytes(), null);
+    }
+    int size = Thumbnails.bucket(thumbnailSize);
+    byte[] preview = thumbnails.get(example.sha256(), size);
+    return new ExampleImage(example.sha256(), "image/jpeg", example.sha256() + "-" + size, preview.length, preview);
+  }
+
+  /**
+   * What ReadExampleImage sends.
+   *
+   * @param sha256 the blob of the stored image
+   * @param tag a strong validator of the bytes (content hash, and preview size)
+   * @param preview the preview's bytes; null: stream the blob
+   */
+  public record ExampleImage(String sha256, String mimeType, String tag, long sizeBytes, byte[] preview) {}
+
+  private void existingActive(String field, String name) {
+    String id = ResourceNames.datasetId(field, name);
+    DatasetRow ds = existing(id);
+    if (ds.state() != Dataset.State.ACTIVE) {
+      throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(id)
+          + " is being deleted");
+    }
   }
 
   public void deleteExample(String name) {

@@ -139,6 +139,7 @@ public final class ImportDataHandler implements OperationHandler {
       }
     }
     finish(ctx, datasetId, progress, stopReason);
+    snapshots.discardUploads(spec.getInputConfig());
     snapshots.delete(spec.getInputConfig());
   }
 

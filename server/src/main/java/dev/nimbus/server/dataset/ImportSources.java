@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -38,12 +39,25 @@ public final class ImportSources {
   private final HttpImport http;
   private final long maxBytes;
   private final HttpClient httpClient;
+  private final Uploads uploads;
+  private final Map<String, String> uploaded;
 
   /**
    * @param roots allowed import roots (absolute); a path is allowed if it lies under any of them
    * @param maxBytes largest file read
    */
   public ImportSources(List<Path> roots, HttpImport http, long maxBytes) {
+    this(roots, http, maxBytes, null, Map.of());
+  }
+
+  /**
+   * @param uploads where uploaded images are kept
+   * @param uploaded URIs as written in the CSV that name uploaded images -> their SHA-256
+   */
+  public ImportSources(List<Path> roots, HttpImport http, long maxBytes, Uploads uploads,
+      Map<String, String> uploaded) {
+    this.uploads = uploads;
+    this.uploaded = Map.copyOf(uploaded);
     this.roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
     List<Path> real = new ArrayList<>();
     for (Path r : this.roots) {
@@ -67,6 +81,10 @@ public final class ImportSources {
 
   /** Reads the bytes {@code uri} names, resolving relative paths against {@code base} (null: none). */
   public byte[] read(String uri, Path base) throws RowException {
+    String sha = uploaded.get(uri);
+    if (sha != null) {
+      return uploads.read(sha); // never as a path: the client's paths mean nothing on the server
+    }
     Matcher m = SCHEME.matcher(uri);
     if (m.find() && m.group(1).length() > 1) { // one letter would be a Windows drive, which is a path here
       String scheme = m.group(1).toLowerCase(Locale.ROOT);

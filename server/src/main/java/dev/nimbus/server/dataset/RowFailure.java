@@ -32,6 +32,7 @@ public record RowFailure(long line, String uri, Reason reason, String message) {
     UNSUPPORTED_FORMAT(Code.INVALID_ARGUMENT),
     TOO_MANY_PIXELS(Code.INVALID_ARGUMENT),
     CORRUPT_IMAGE(Code.INVALID_ARGUMENT),
+    UPLOAD_MISSING(Code.NOT_FOUND),
     LABEL_CONFLICT(Code.ALREADY_EXISTS),
     SPLIT_CONFLICT(Code.ALREADY_EXISTS);
 

@@ -3,7 +3,7 @@ package dev.nimbus.server.grpc;
 import com.google.longrunning.Operation;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
-import dev.nimbus.server.dataset.DatasetStore.ExampleRow;
+import dev.nimbus.server.dataset.Datasets.ExampleImage;
 import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.storage.StorageException;
 import dev.nimbus.v1.CreateDatasetRequest;
@@ -13,6 +13,8 @@ import dev.nimbus.v1.DatasetStats;
 import dev.nimbus.v1.DeleteDatasetRequest;
 import dev.nimbus.v1.DeleteExampleRequest;
 import dev.nimbus.v1.Example;
+import dev.nimbus.v1.FindMissingImagesRequest;
+import dev.nimbus.v1.FindMissingImagesResponse;
 import dev.nimbus.v1.GetDatasetRequest;
 import dev.nimbus.v1.GetDatasetStatsRequest;
 import dev.nimbus.v1.GetExampleRequest;
@@ -26,8 +28,12 @@ import dev.nimbus.v1.ListExamplesResponse;
 import dev.nimbus.v1.ReadExampleImageRequest;
 import dev.nimbus.v1.ReadExampleImageResponse;
 import dev.nimbus.v1.UpdateDatasetRequest;
+import dev.nimbus.v1.UpdateExampleRequest;
+import dev.nimbus.v1.UploadImagesRequest;
+import dev.nimbus.v1.UploadImagesResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -94,6 +100,22 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
   }
 
   @Override
+  public void updateExample(UpdateExampleRequest request, StreamObserver<Example> response) {
+    Unary.reply(response, datasets.updateExample(request));
+  }
+
+  @Override
+  public void findMissingImages(FindMissingImagesRequest request,
+      StreamObserver<FindMissingImagesResponse> response) {
+    Unary.reply(response, datasets.findMissingImages(request));
+  }
+
+  @Override
+  public void uploadImages(UploadImagesRequest request, StreamObserver<UploadImagesResponse> response) {
+    Unary.reply(response, datasets.uploadImages(request));
+  }
+
+  @Override
   public void deleteExample(DeleteExampleRequest request, StreamObserver<Empty> response) {
     datasets.deleteExample(request.getName());
     Unary.reply(response, Empty.getDefaultInstance());
@@ -105,13 +127,17 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
    */
   @Override
   public void readExampleImage(ReadExampleImageRequest request, StreamObserver<ReadExampleImageResponse> response) {
-    ExampleRow example = datasets.existingExample(request.getName());
+    ExampleImage image = datasets.image(request.getName(), request.getThumbnailSize());
     InputStream in;
-    try {
-      in = datasets.blobs().open(example.sha256());
-    } catch (IOException e) {
-      throw new StorageException("the image of " + request.getName()
-          + " is missing from the blob store: " + e.getMessage(), e);
+    if (image.preview() != null) {
+      in = new ByteArrayInputStream(image.preview());
+    } else {
+      try {
+        in = datasets.blobs().open(image.sha256());
+      } catch (IOException e) {
+        throw new StorageException("the image of " + request.getName()
+            + " is missing from the blob store: " + e.getMessage(), e);
+      }
     }
     ServerCallStreamObserver<ReadExampleImageResponse> out =
         (ServerCallStreamObserver<ReadExampleImageResponse>) response;
@@ -141,7 +167,7 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
           }
           ReadExampleImageResponse.Builder b = ReadExampleImageResponse.newBuilder().setData(ByteString.copyFrom(chunk));
           if (isFirst) {
-            b.setMimeType(example.mimeType()).setSizeBytes(example.sizeBytes());
+            b.setMimeType(image.mimeType()).setSizeBytes(image.sizeBytes()).setEtag(image.tag());
           }
           out.onNext(b.build());
         }

@@ -257,7 +257,7 @@ public final class BlobStore {
     return stripes[Math.floorMod(sha256.hashCode(), stripes.length)];
   }
 
-  static void fsyncDirectory(Path dir) throws IOException {
+  public static void fsyncDirectory(Path dir) throws IOException {
     try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
       ch.force(true);
     }

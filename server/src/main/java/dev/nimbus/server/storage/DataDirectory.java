@@ -75,6 +75,16 @@ public final class DataDirectory implements AutoCloseable {
     return root.resolve("imports");
   }
 
+  /** Images clients sent for an import that has not read them yet (see {@code dataset.Uploads}). */
+  public Path uploads() {
+    return root.resolve("uploads");
+  }
+
+  /** Cached JPEG previews of stored images. */
+  public Path thumbnails() {
+    return root.resolve("thumbnails");
+  }
+
   public Path models() {
     return root.resolve("models");
   }
