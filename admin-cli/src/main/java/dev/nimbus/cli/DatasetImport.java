@@ -2,10 +2,12 @@ package dev.nimbus.cli;
 
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.client.OperationFuture;
+import dev.nimbus.client.UploadResult;
 import dev.nimbus.v1.ImportDataResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,27 +23,33 @@ import picocli.CommandLine.Parameters;
         "ML_USE is TRAIN, VALIDATION, TEST or empty (the server then splits 80/10/10); URI is a path relative to"
             + " the CSV's folder, an absolute path, a file:// URI, or an http:// or https:// URL where the server"
             + " allows it.",
-        "By default the server reads the CSV from its own disk (right when it runs on this machine); --upload sends"
-            + " the file instead. Waits with a progress bar, then lists the rows that failed."},
+        "By default the server reads the CSV and the images from its own disk (right when it runs on this"
+            + " machine). --upload sends them from this machine instead: only the images the server lacks (a"
+            + " repeated upload sends none; an interrupted one resumes). With --upload, SOURCE may also be a folder"
+            + " with one sub-folder per label (clouds/cirrus/a.jpg is labelled cirrus) or a zip of either layout.",
+        "Waits with a progress bar, then lists the rows that failed."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  nimbus datasets import clouds ./clouds/labels.csv",
-        "  nimbus datasets import clouds labels.csv --upload --base-uri /srv/images",
+        "  nimbus datasets import clouds ./clouds/labels.csv --upload",
+        "  nimbus datasets import clouds ./clouds/ --upload          (a folder per label)",
+        "  nimbus datasets import clouds clouds.zip --upload",
+        "  nimbus datasets import clouds labels.csv --upload --base-uri /srv/images   (images on the server)",
         "  nimbus datasets import clouds /srv/import/clouds.csv --no-wait"})
 final class DatasetImport extends NimbusCommand.WithClient {
   @Parameters(index = "0", paramLabel = "DATASET", description = DatasetsCommand.DATASET_DESCRIPTION)
   String dataset;
 
-  @Parameters(index = "1", paramLabel = "CSV",
-      description = "The CSV file; a path on the server unless --upload (relative paths are made absolute here).")
+  @Parameters(index = "1", paramLabel = "SOURCE",
+      description = "The CSV file (a path on the server unless --upload; relative paths are made absolute here);"
+          + " with --upload also a folder of label folders or a zip.")
   Path csv;
 
-  @Option(names = "--upload", description = "Send the CSV's content rather than its path.")
+  @Option(names = "--upload", description = "Send the CSV and its images from this machine.")
   boolean upload;
 
   @Option(names = "--base-uri", paramLabel = "DIR",
-      description = "With --upload: the server folder that relative image paths resolve against (default: the"
-          + " CSV's folder).")
+      description = "With --upload: send only the CSV; the server reads the images from this folder of its own.")
   Path baseUri;
 
   @Option(names = "--no-wait", description = "Print the operation and return at once.")
@@ -51,7 +59,23 @@ final class DatasetImport extends NimbusCommand.WithClient {
   protected int run(NimbusClient client) throws IOException {
     Path csvPath = csv.toAbsolutePath().normalize();
     OperationFuture<ImportDataResponse> future;
-    if (upload) {
+    if (upload && baseUri == null) {
+      if (!Files.exists(csvPath)) {
+        throw new UsageException("SOURCE " + csv + ": no such file or folder");
+      }
+      UploadResult sent;
+      try (Progress bar = Progress.start(context(), "Uploading")) {
+        sent = client.datasets().upload(dataset, csvPath, bar::upload);
+      }
+      if (!json()) {
+        out().printf(Locale.ROOT, "uploaded:     %d of %d images sent (%.1f MB), the rest were on the server%n",
+            sent.imagesSent(), sent.images(), sent.bytesSent() / 1e6);
+        for (String uri : sent.unreadable()) {
+          err().println("not uploaded: " + uri + " (missing, empty, unreadable or not an image here)");
+        }
+      }
+      future = sent.operation();
+    } else if (upload) {
       // Read here, before any call: a file that is not there is the person's mistake, not the server's.
       if (Files.isDirectory(csvPath)) {
         throw new UsageException("CSV " + csv + " is a folder (expected: a CSV file)");
@@ -60,8 +84,8 @@ final class DatasetImport extends NimbusCommand.WithClient {
         throw new UsageException("CSV " + csv + ": no such file");
       }
       byte[] content = Files.readAllBytes(csvPath);
-      Path base = baseUri != null ? baseUri.toAbsolutePath().normalize() : csvPath.getParent();
-      future = client.datasets().importCsvContent(dataset, content, base.toString());
+      future = client.datasets().importCsvContent(dataset, content, baseUri.toAbsolutePath().normalize()
+          .toString());
     } else {
       if (baseUri != null) {
         throw new UsageException("--base-uri needs --upload: the server resolves relative image paths against"

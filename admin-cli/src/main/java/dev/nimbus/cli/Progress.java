@@ -1,5 +1,6 @@
 package dev.nimbus.cli;
 
+import dev.nimbus.client.UploadProgress;
 import dev.nimbus.v1.CreateModelDetails;
 import dev.nimbus.v1.ImportDataDetails;
 import dev.nimbus.v1.OperationMetadata;
@@ -20,6 +21,9 @@ abstract class Progress implements AutoCloseable {
     void update(OperationMetadata metadata) {}
 
     @Override
+    void upload(UploadProgress progress) {}
+
+    @Override
     public void close() {}
   };
 
@@ -30,6 +34,9 @@ abstract class Progress implements AutoCloseable {
 
   /** Called from the SDK's polling thread: must be quick and must not throw. */
   abstract void update(OperationMetadata metadata);
+
+  /** Called from the SDK's upload threads: must be quick and must not throw. */
+  abstract void upload(UploadProgress progress);
 
   @Override
   public abstract void close();
@@ -107,6 +114,21 @@ abstract class Progress implements AutoCloseable {
         bar.setExtraMessage(summary(m));
       } catch (RuntimeException e) {
         // A display problem must not disturb the polling thread, which also completes the operation.
+      }
+    }
+
+    @Override
+    synchronized void upload(UploadProgress p) {
+      if (closed) {
+        return;
+      }
+      try {
+        bar.maxHint(p.imagesTotal());
+        bar.stepTo(p.imagesDone());
+        bar.setExtraMessage(p.stage() == UploadProgress.Stage.HASHING ? "hashing"
+            : String.format(Locale.ROOT, "sent %.1f of %.1f MB", p.bytesSent() / 1e6, p.bytesToSend() / 1e6));
+      } catch (RuntimeException e) {
+        // A display problem must not disturb the upload.
       }
     }
 

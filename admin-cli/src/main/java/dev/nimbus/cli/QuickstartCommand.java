@@ -100,8 +100,9 @@ final class QuickstartCommand extends NimbusCommand {
     if (!globals().verbose()) {
       quietServerLogs();
     }
+    // The console only while --keep-serving keeps the server up; otherwise the closing lines say how to open it.
     ServerConfig config = ConfigLoader.load(context().env(), Map.of("host", "127.0.0.1", "port", "0",
-        "data-dir", data.toString(), "metrics-port", ""));
+        "http-port", keepServing ? "0" : "-1", "data-dir", data.toString(), "metrics-port", ""));
     NimbusServer server;
     try {
       server = NimbusServer.netty(config, Clock.systemUTC()).start();
@@ -124,7 +125,8 @@ final class QuickstartCommand extends NimbusCommand {
       whereThingsAre(root, samples, data, report);
       if (keepServing) {
         out.println();
-        out.println("The server keeps running on " + target + " (Ctrl-C stops it); try, in another terminal:");
+        out.println("The server keeps running on " + target + " (Ctrl-C stops it). Open the console at "
+            + ServerCommand.consoleUrl(config, server) + " or try, in another terminal:");
         out.println("  ./nimbus --target " + target + " predict " + MODEL + " " + display(samples.resolve(
             CloudSampleWriter.HOLDOUT)));
         out.flush();
@@ -293,8 +295,9 @@ final class QuickstartCommand extends NimbusCommand {
         new String[] {"evaluation report", display(report.resolve(EvaluationReport.INDEX)) + "  (open in a browser)"}));
     if (!keepServing) {
       out.println();
-      out.println("Next, serve that data and try the commands above yourself:");
+      out.println("Next, serve that data, open the console and try the commands above yourself:");
       out.println("  ./nimbus server --data-dir " + display(data) + "         # in one terminal");
+      out.println("  open http://127.0.0.1:8471/ in a browser: datasets > " + DATASET + ", models > " + MODEL);
       out.println("  ./nimbus predict " + MODEL + " " + display(samples.resolve(CloudSampleWriter.HOLDOUT))
           + " --format json");
       out.println("  ./nimbus models evaluate " + MODEL + " --threshold 0.8");

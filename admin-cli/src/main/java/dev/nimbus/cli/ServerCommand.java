@@ -202,12 +202,18 @@ public final class ServerCommand extends NimbusCommand {
       fields.put("address", address);
       fields.put("data_dir", dataDir);
       fields.put("tls", Boolean.toString(config.tls().isPresent()));
+      if (server.httpPort() >= 0) {
+        fields.put("console_url", consoleUrl(config, server));
+      }
       fields.put("ready_ms", Long.toString(sinceJvmStart));
       out().println(Json.object(fields));
     } else {
       out().println("Nimbus listening on " + address + (config.tls().isPresent() ? " with TLS" : "") + " (data: "
           + dataDir + "); ready in " + sinceJvmStart + " ms (" + sinceCommandStart
           + " ms after the command started)");
+      if (server.httpPort() >= 0) {
+        out().println("Console and REST API: " + consoleUrl(config, server));
+      }
     }
     out().flush();
     if (config.apiKeys().isEmpty() && !loopback(config.host())) {
@@ -215,6 +221,12 @@ public final class ServerCommand extends NimbusCommand {
           + server.port() + " can read and change the data (set --api-keys-file)");
       err().flush();
     }
+  }
+
+  /** The console's address; a wildcard bind is shown as this machine's loopback, which a browser here can open. */
+  static String consoleUrl(ServerConfig config, NimbusServer server) {
+    String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+    return (config.tls().isPresent() ? "https://" : "http://") + address(host, server.httpPort()) + "/";
   }
 
   private static String address(String host, int port) {

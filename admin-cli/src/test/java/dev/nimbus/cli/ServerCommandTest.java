@@ -44,7 +44,7 @@ class ServerCommandTest {
   @Test
   void server_startsOnAFreePort_servesTheCli_andStopsGracefully() throws Exception {
     Path data = tmp.resolve("nimbus-data");
-    Running server = startInBackground("server", "--port", "0", "--data-dir", data.toString());
+    Running server = startInBackground("server", "--port", "0", "--http-port", "0", "--data-dir", data.toString());
     NimbusServer started = server.command().awaitReady(Duration.ofSeconds(30));
     int port = started.port();
 
@@ -66,7 +66,7 @@ class ServerCommandTest {
     assertThat(after.err()).startsWith("nimbus: cannot reach the Nimbus server at " + target);
 
     // The data outlives the server: a new one on the same folder has the dataset.
-    Running again = startInBackground("server", "--port", "0", "--data-dir", data.toString());
+    Running again = startInBackground("server", "--port", "0", "--http-port", "0", "--data-dir", data.toString());
     int newPort = again.command().awaitReady(Duration.ofSeconds(30)).port();
     try {
       assertThat(Cli.succeeded(Cli.run("datasets", "get", "clouds", "--target", "127.0.0.1:" + newPort)).out())
@@ -83,7 +83,7 @@ class ServerCommandTest {
     Path more = Files.createDirectories(tmp.resolve("more"));
     Path properties = tmp.resolve("nimbus.properties");
     Files.writeString(properties, "max-image-side=1234\nconcurrent-operations=5\n");
-    Running server = startInBackground("server", "--port", "0", "--data-dir", tmp.resolve("data").toString(),
+    Running server = startInBackground("server", "--port", "0", "--http-port", "0", "--data-dir", tmp.resolve("data").toString(),
         "--config", properties.toString(),
         "--import-root", images.toString(), "--import-root", more.toString(),
         "--http-import-allowed-host", "images.internal", "--http-import-allowed-host", "127.0.0.1:9000",
@@ -130,10 +130,10 @@ class ServerCommandTest {
   @Test
   void server_onALockedDataDirectory_exits1() throws Exception {
     Path data = tmp.resolve("shared");
-    Running first = startInBackground("server", "--port", "0", "--data-dir", data.toString());
+    Running first = startInBackground("server", "--port", "0", "--http-port", "0", "--data-dir", data.toString());
     first.command().awaitReady(Duration.ofSeconds(30));
     try {
-      Cli.Result second = Cli.run("server", "--port", "0", "--data-dir", data.toString());
+      Cli.Result second = Cli.run("server", "--port", "0", "--http-port", "0", "--data-dir", data.toString());
       assertThat(second.exitCode()).isEqualTo(1);
       assertThat(second.err()).startsWith("nimbus: cannot start the server: ").contains(data.toString());
       assertThat(second.err().lines()).hasSize(1);

@@ -24,6 +24,7 @@ final class TestServer implements AutoCloseable {
   static TestServer start(Path dataDir, Map<String, String> settings) throws IOException {
     Map<String, String> explicit = new LinkedHashMap<>(settings);
     explicit.put("port", "0");
+    explicit.putIfAbsent("http-port", "0");
     explicit.put("data-dir", dataDir.toString());
     return new TestServer(NimbusServer.netty(ConfigLoader.load(Map.of(), explicit), Clock.systemUTC()).start());
   }

@@ -68,7 +68,7 @@ public final class FashionMnistBenchmark {
     StringBuilder md = new StringBuilder("| base model | images (train/val/test) | import s | CreateModel s (wall) |"
         + " epochs | stop | embedding images/s | training images/s | test accuracy | AuPRC |\n"
         + "|---|---|---|---|---|---|---|---|---|---|\n");
-    NimbusServer server = NimbusServer.netty(ConfigLoader.load(System.getenv(), Map.of("port", "0",
+    NimbusServer server = NimbusServer.netty(ConfigLoader.load(System.getenv(), Map.of("port", "0", "http-port", "-1",
         "data-dir", work.resolve("data").toString())), Clock.systemUTC()).start();
     try (NimbusClient client = NimbusClient.builder().target("127.0.0.1:" + server.port()).plaintext()
         .defaultDeadline(Duration.ofMinutes(2)).build()) {

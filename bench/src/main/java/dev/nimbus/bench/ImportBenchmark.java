@@ -110,7 +110,7 @@ public final class ImportBenchmark {
 
   /** Imports the CSV into a fresh server; returns {wall seconds, server-reported images/s}. */
   static double[] importOnce(Path csv, Path dataDir, int threads) throws Exception {
-    NimbusServer server = NimbusServer.netty(ConfigLoader.load(Map.of(), Map.of("port", "0",
+    NimbusServer server = NimbusServer.netty(ConfigLoader.load(Map.of(), Map.of("port", "0", "http-port", "-1",
         "data-dir", dataDir.toString(), "import-threads", String.valueOf(threads))), Clock.systemUTC()).start();
     try (NimbusClient client = NimbusClient.builder().target("127.0.0.1:" + server.port()).plaintext().build()) {
       client.datasets().create("bench", ClassificationType.MULTICLASS);

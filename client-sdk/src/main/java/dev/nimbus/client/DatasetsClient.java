@@ -31,6 +31,7 @@ import dev.nimbus.v1.ListExamplesResponse;
 import dev.nimbus.v1.ReadExampleImageRequest;
 import dev.nimbus.v1.ReadExampleImageResponse;
 import dev.nimbus.v1.UpdateDatasetRequest;
+import dev.nimbus.v1.UpdateExampleRequest;
 import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.Status;
@@ -39,8 +40,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -171,6 +175,41 @@ public final class DatasetsClient {
   public CompletableFuture<OperationFuture<ImportDataResponse>> importCsvContentAsync(
       String dataset, byte[] csv, String baseUri) {
     return importDataAsync(dataset, csvContentConfig(csv, baseUri));
+  }
+
+  /**
+   * Imports images from this machine: {@code source} is a CSV file ({@code [set,]uri,label}, URIs relative to its
+   * folder), a folder with one sub-folder per label ({@code clouds/cirrus/a.jpg} is labelled {@code cirrus}), or a
+   * zip of either. The images are hashed, only those the server lacks are sent (an interrupted upload resumes where
+   * it stopped; a repeated one sends nothing), then ImportData reads them, validating each like any import. Blocks
+   * until the upload is done; the returned import runs on.
+   *
+   * @param progress called from upload threads as images are hashed and sent
+   * @throws io.grpc.StatusRuntimeException if a call fails (run it again to resume)
+   * @throws UncheckedIOException if a local file cannot be read
+   */
+  public UploadResult upload(String dataset, Path source, Consumer<UploadProgress> progress) {
+    requireNonNull(source, "source");
+    requireNonNull(progress, "progress");
+    String name = Names.dataset(dataset);
+    try (LocalImages local = LocalImages.read(source)) {
+      ImageUploader.Sent sent = new ImageUploader(blocking, name, progress).upload(local);
+      InputConfig input = InputConfig.newBuilder().setCsvContent(ByteString.copyFrom(local.csv()))
+          .putAllUploadedImages(sent.hashes()).build();
+      List<String> unreadable = new ArrayList<>(local.unreadable());
+      unreadable.addAll(sent.notSent());
+      return new UploadResult(local.images().size(), sent.imagesSent(), sent.bytesSent(), unreadable,
+          importData(dataset, input));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + source + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Changes an example's labels and/or split ({@code update_mask} paths {@code labels}, {@code ml_use}). */
+  public Example updateExample(Example example, FieldMask updateMask) {
+    requireNonNull(example, "example");
+    return blocking.updateExample(UpdateExampleRequest.newBuilder().setExample(example)
+        .setUpdateMask(updateMask == null ? FieldMask.getDefaultInstance() : updateMask).build());
   }
 
   /** Label counts per split, with the warnings AutoML gives before training. */

@@ -54,6 +54,7 @@ class RetryPolicyTest {
         "nimbus.v1.DatasetService/ListExamples",
         "nimbus.v1.DatasetService/GetExample",
         "nimbus.v1.DatasetService/ReadExampleImage",
+        "nimbus.v1.DatasetService/FindMissingImages",
         "nimbus.v1.ModelService/GetModel",
         "nimbus.v1.ModelService/ListModels",
         "nimbus.v1.ModelService/GetModelEvaluation",

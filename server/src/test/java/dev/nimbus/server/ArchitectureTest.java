@@ -15,12 +15,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The map of docs/ARCHITECTURE.md as rules the build checks: no package cycle, gRPC adapters over domain managers
+ * The map of docs/ARCHITECTURE.md as rules the build checks: no package cycle, gRPC and HTTP adapters over domain managers
  * over stores and the engine, and the engine's boundary.
  */
 class ArchitectureTest {
   private static final String ROOT = "dev.nimbus.server";
-  private static final String[] ADAPTERS = {"dev.nimbus.server.grpc.."};
+  private static final String[] ADAPTERS = {"dev.nimbus.server.grpc..", "dev.nimbus.server.http.."};
   private static final String[] DOMAIN = {"dev.nimbus.server.dataset..", "dev.nimbus.server.model..",
       "dev.nimbus.server.serving..", "dev.nimbus.server.operation.."};
   private static final String[] BELOW_DOMAIN = {"dev.nimbus.server.storage..", "dev.nimbus.server.engine..",
@@ -44,9 +44,16 @@ class ArchitectureTest {
 
   @Test
   void onlyTheCompositionRootAndTheAdaptersSeeTheAdapters() {
-    noClasses().that().resideOutsideOfPackages(ROOT, ADAPTERS[0]).should().dependOnClassesThat()
+    noClasses().that().resideOutsideOfPackages(ROOT, ADAPTERS[0], ADAPTERS[1]).should().dependOnClassesThat()
         .resideInAnyPackage(ADAPTERS).check(classes);
     noClasses().that().resideOutsideOfPackage(ROOT).should().dependOnClassesThat().resideInAPackage(ROOT)
+        .check(classes);
+  }
+
+  @Test
+  void theHttpPort_reachesTheDomainOnlyThroughTheRpcs() {
+    noClasses().that().resideInAPackage("dev.nimbus.server.http..").should().dependOnClassesThat()
+        .resideInAnyPackage(DOMAIN).orShould().dependOnClassesThat().resideInAPackage("dev.nimbus.server.grpc")
         .check(classes);
   }
 
@@ -58,7 +65,8 @@ class ArchitectureTest {
 
   @Test
   void nothingBelowTheAdapters_importsGrpc() {
-    noClasses().that().resideOutsideOfPackages(ROOT, ADAPTERS[0]).and().resideInAPackage("dev.nimbus.server..")
+    noClasses().that().resideOutsideOfPackages(ROOT, ADAPTERS[0], ADAPTERS[1])
+        .and().resideInAPackage("dev.nimbus.server..")
         .should().dependOnClassesThat().resideInAPackage("io.grpc..").check(classes);
   }
 

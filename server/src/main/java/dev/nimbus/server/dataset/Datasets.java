@@ -347,8 +347,20 @@ public final class Datasets {
     }
     Example e = req.getExample();
     String[] ids = ResourceNames.exampleIds("example.name", e.getName());
-    Set<String> paths = req.getUpdateMask().getPathsCount() == 0 ? Set.of("labels", "ml_use")
-        : Set.copyOf(req.getUpdateMask().getPathsList());
+    // Without a mask, the fields the request sets (AIP-134): labels if any, ml_use if given.
+    Set<String> paths = new HashSet<>(req.getUpdateMask().getPathsList());
+    if (paths.isEmpty()) {
+      if (e.getLabelsCount() > 0) {
+        paths.add("labels");
+      }
+      if (e.getMlUse() != MlUse.ML_USE_UNSPECIFIED) {
+        paths.add("ml_use");
+      }
+      if (paths.isEmpty()) {
+        throw ApiException.invalidArgument("example", "the request changes nothing (set example.labels and/or"
+            + " example.ml_use, or name them in update_mask)");
+      }
+    }
     for (String p : paths) {
       if (!p.equals("labels") && !p.equals("ml_use")) {
         throw ApiException.invalidArgument("update_mask", "update_mask: '" + ResourceNames.abbreviate(p)

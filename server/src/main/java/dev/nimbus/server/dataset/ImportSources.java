@@ -104,6 +104,10 @@ public final class ImportSources {
       throw new RowException(Reason.INVALID_URI, "not a valid path: " + e.getReason());
     }
     if (!p.isAbsolute()) {
+      if (base == null && !uploaded.isEmpty()) {
+        throw new RowException(Reason.UPLOAD_MISSING, "the image was not uploaded with the CSV (it was missing,"
+            + " empty or unreadable where the upload ran)");
+      }
       if (base == null) {
         throw new RowException(Reason.INVALID_URI, "a relative path, but the CSV was uploaded without base_uri;"
             + " use absolute paths or set input_config.base_uri");

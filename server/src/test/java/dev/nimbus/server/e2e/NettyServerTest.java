@@ -61,6 +61,7 @@ class NettyServerTest {
   private NimbusServer start(Map<String, String> settings) throws Exception {
     Map<String, String> s = new HashMap<>(settings);
     s.put("port", "0");
+    s.putIfAbsent("http-port", "0");
     s.put("data-dir", tmp.resolve("data").toString());
     ServerConfig config = ConfigLoader.load(Map.of(), s);
     return NimbusServer.netty(config, Clock.systemUTC()).start();

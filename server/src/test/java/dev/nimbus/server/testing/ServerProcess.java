@@ -24,7 +24,7 @@ public final class ServerProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "dev.nimbus.server.NimbusServerMain", "--port=0", "--data-dir=" + dataDir));
+        "dev.nimbus.server.NimbusServerMain", "--port=0", "--http-port=0", "--data-dir=" + dataDir));
     cmd.addAll(List.of(flags));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
