@@ -68,8 +68,9 @@ final class DatasetImport extends NimbusCommand.WithClient {
         sent = client.datasets().upload(dataset, csvPath, bar::upload);
       }
       if (!json()) {
-        out().printf(Locale.ROOT, "uploaded:     %d of %d images sent (%.1f MB), the rest were on the server%n",
-            sent.imagesSent(), sent.images(), sent.bytesSent() / 1e6);
+        // With --no-wait, stdout is the operation's name alone, for scripts.
+        (noWait ? err() : out()).printf(Locale.ROOT, "uploaded:     %d of %d images sent (%s), the rest were"
+            + " on the server%n", sent.imagesSent(), sent.images(), Text.bytes(sent.bytesSent()));
         for (String uri : sent.unreadable()) {
           err().println("not uploaded: " + uri + " (missing, empty, unreadable or not an image here)");
         }

@@ -37,6 +37,21 @@ final class Text {
     return String.join(", ", parts);
   }
 
+  /** "0 B", "512 B", "12.3 kB", "4.5 MB", "1.2 GB" (decimal units, as file managers show them). */
+  static String bytes(long n) {
+    if (n < 1000) {
+      return n + " B";
+    }
+    String[] units = {"kB", "MB", "GB", "TB"};
+    double v = n;
+    int u = -1;
+    while (v >= 1000 && u < units.length - 1) {
+      v /= 1000;
+      u++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+  }
+
   static String plural(long n, String singular, String plural) {
     return n + " " + (n == 1 ? singular : plural);
   }

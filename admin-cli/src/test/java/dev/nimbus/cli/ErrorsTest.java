@@ -94,7 +94,7 @@ class ErrorsTest {
     assertOneLineError(nimbus("datasets", "get"), 2,
         "nimbus datasets get: Missing required parameter: 'DATASET'");
     assertOneLineError(nimbus("datasets", "import", "clouds"), 2,
-        "nimbus datasets import: Missing required parameter: 'CSV'");
+        "nimbus datasets import: Missing required parameter: 'SOURCE'");
     assertOneLineError(nimbus("datasets", "list", "--format", "xml"), 2,
         "nimbus datasets list: Invalid value for option '--format'");
     assertOneLineError(nimbus("datasets", "list", "--deadline", "0"), 2,
@@ -116,7 +116,7 @@ class ErrorsTest {
   void uploadOfAMissingLocalFile_exits2_beforeAnyCall() {
     Path missing = tmp.resolve("nowhere/labels.csv");
     assertOneLineError(nimbus("datasets", "import", "clouds", missing.toString(), "--upload"), 2,
-        "nimbus datasets import: CSV " + missing + ": no such file");
+        "nimbus datasets import: SOURCE " + missing + ": no such file or folder");
   }
 
   @Test

@@ -77,7 +77,9 @@ class ImportFailuresTest {
   @Test
   void importJson_isTheFinalOperation_withEveryFieldAndTheFailures() throws Exception {
     Cli.succeeded(nimbus("datasets", "create", "mixed-json"));
-    Cli.Result imported = nimbus("datasets", "import", "mixed-json", csv.toString(), "--upload", "--format", "json");
+    // Only the CSV is sent; the server reads the images from its own folder, as without --upload.
+    Cli.Result imported = nimbus("datasets", "import", "mixed-json", csv.toString(), "--upload", "--base-uri",
+        csv.getParent().toString(), "--format", "json");
     assertThat(imported.exitCode()).as(imported.toString()).isZero();
     // Stable proto field names, and zero counts printed rather than left out.
     assertThat(imported.out()).contains("\"imported_count\": \"2\"").contains("\"duplicate_count\": \"0\"")

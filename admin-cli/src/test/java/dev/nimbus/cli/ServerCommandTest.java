@@ -50,7 +50,9 @@ class ServerCommandTest {
 
     assertThat(server.out().toString()).matches("Nimbus listening on 127\\.0\\.0\\.1:" + port + " \\(data: "
         + Pattern.quote(data.toAbsolutePath().toString())
-        + "\\); ready in \\d+ ms \\(\\d+ ms after the command started\\)\n");
+        + "\\); ready in \\d+ ms \\(\\d+ ms after the command started\\)\n"
+        + "Console and REST API: http://127\\.0\\.0\\.1:" + started.httpPort() + "/\n");
+    assertThat(started.httpPort()).isPositive().isNotEqualTo(port);
     assertThat(server.hooks().hooks).as("a shutdown hook closes the server on Ctrl-C").hasSize(1);
 
     String target = "127.0.0.1:" + port;
@@ -154,7 +156,8 @@ class ServerCommandTest {
       };
       assertThat(help.out()).as(key).contains(option);
     }
-    assertThat(help.out()).contains("TCP port; 0 picks a free one (default: 8470).")
+    assertThat(help.out()).contains("gRPC port; 0 picks a free one (default: 8470).")
+        .contains("--http-port=N").contains("turns it off (default: 8471).")
         .contains("--set=KEY=VALUE").contains("Examples:");
   }
 }

@@ -406,6 +406,13 @@ class RestApiTest {
     error(call("POST", "/v1/models/nope:predict", predict, READER), 404, 5);
     error(call("POST", "/v1/models/shapes_cnn:deploy", "{}", READER), 403, 7);
 
+    Path lines = tmp.resolve("predictions.jsonl");
+    JsonObject batch = waitDone(ok(admin("POST", "/v1/models/shapes_cnn:batchPredict", "{\"inputConfig\":"
+        + "{\"datasetSplit\":{\"dataset\":\"datasets/shapes\",\"mlUse\":\"TEST\"}},\"outputConfig\":"
+        + "{\"outputUri\":\"" + lines + "\"}}")));
+    assertThat(batch.getAsJsonObject("response").get("@type").getAsString()).endsWith("BatchPredictResponse");
+    assertThat(Files.readAllLines(lines)).hasSize(11); // the TEST images, less the one deleted above
+
     JsonObject exported = waitDone(ok(admin("POST", "/v1/models/shapes_cnn:export", "{\"outputConfig\":"
         + "{\"outputUri\":\"" + tmp.resolve("export") + "\"}}")));
     assertThat(exported.getAsJsonObject("response").get("@type").getAsString()).endsWith("ExportModelResponse");
@@ -416,6 +423,8 @@ class RestApiTest {
     String opName = operations.get(0).getAsJsonObject().get("name").getAsString();
     assertThat(ok(admin("GET", "/v1/" + opName, null)).get("done").getAsBoolean()).isTrue();
     ok(admin("POST", "/v1/" + opName + ":cancel", "{}"));
+    assertThat(ok(admin("DELETE", "/v1/" + opName, null)).entrySet()).isEmpty();
+    error(admin("GET", "/v1/" + opName, null), 404, 5);
     error(admin("GET", "/v1/operations/nope", null), 404, 5);
 
     waitDone(ok(admin("POST", "/v1/models/shapes_cnn:undeploy", "{}")));
