@@ -168,10 +168,10 @@ public final class NimbusServer implements AutoCloseable {
     DatasetStore datasetStore = new DatasetStore(db);
     this.uploads = new Uploads(dataDir.uploads(), blobs, config.limits().maxImageBytes(), clock);
     CsvSnapshots snapshots = new CsvSnapshots(config, dataDir.imports(), uploads);
-    this.datasets = new Datasets(datasetStore, blobs, operations, config, snapshots, uploads,
-        new Thumbnails(dataDir.thumbnails(), blobs, threads.importDecoders()), clock);
+    Thumbnails thumbnails = new Thumbnails(dataDir.thumbnails(), blobs, threads.importDecoders());
+    this.datasets = new Datasets(datasetStore, blobs, operations, config, snapshots, uploads, thumbnails, clock);
     operations.register(new ImportDataHandler(datasetStore, blobs, snapshots, inspector, config, importPool, clock));
-    operations.register(new DeleteDatasetHandler(datasetStore, blobs, operations));
+    operations.register(new DeleteDatasetHandler(datasetStore, blobs, thumbnails, operations));
 
     // Models: training, evaluation, export.
     ModelStore modelStore = new ModelStore(db);

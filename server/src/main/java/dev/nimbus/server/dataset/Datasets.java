@@ -468,7 +468,9 @@ public final class Datasets {
     if (!deleted) {
       throw exampleNotFound(name);
     }
-    blobs.deleteIfUnreferenced(ids[1], store::isReferenced);
+    if (blobs.deleteIfUnreferenced(ids[1], store::isReferenced)) {
+      thumbnails.delete(ids[1]);
+    }
   }
 
   /** The stored example named {@code name}, or NOT_FOUND. */

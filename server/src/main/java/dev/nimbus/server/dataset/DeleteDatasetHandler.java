@@ -23,11 +23,14 @@ public final class DeleteDatasetHandler implements OperationHandler {
 
   private final DatasetStore store;
   private final BlobStore blobs;
+  private final Thumbnails thumbnails;
   private final OperationManager operations;
 
-  public DeleteDatasetHandler(DatasetStore store, BlobStore blobs, OperationManager operations) {
+  public DeleteDatasetHandler(DatasetStore store, BlobStore blobs, Thumbnails thumbnails,
+      OperationManager operations) {
     this.store = store;
     this.blobs = blobs;
+    this.thumbnails = thumbnails;
     this.operations = operations;
   }
 
@@ -59,7 +62,9 @@ public final class DeleteDatasetHandler implements OperationHandler {
         return hashes;
       });
       for (String sha : removed) {
-        blobs.deleteIfUnreferenced(sha, store::isReferenced);
+        if (blobs.deleteIfUnreferenced(sha, store::isReferenced)) {
+          thumbnails.delete(sha);
+        }
       }
       deleted += removed.size();
       if (removed.size() < CHUNK) {
