@@ -50,6 +50,7 @@ public final class HttpGateway implements AutoCloseable {
   private static final String CONSOLE = "console";
 
   private final Server server;
+  private final BrowserGuard browserGuard;
 
   /**
    * @param services the gRPC service definitions, with their interceptors, as the gRPC port serves them
@@ -58,6 +59,7 @@ public final class HttpGateway implements AutoCloseable {
    */
   public HttpGateway(ServerConfig config, List<ServerServiceDefinition> services, Channel images,
       ScheduledExecutorService blocking) {
+    this.browserGuard = new BrowserGuard(config.loopbackOnly());
     GrpcServiceBuilder grpcBuilder = GrpcService.builder();
     services.forEach(grpcBuilder::addService);
     GrpcService grpc = grpcBuilder
@@ -87,8 +89,12 @@ public final class HttpGateway implements AutoCloseable {
         .requestTimeout(Duration.ofMinutes(6))
         .gracefulShutdownTimeout(Duration.ofMillis(200), Duration.ofSeconds(10))
         .service(Route.builder().regex(ExampleImageService.PATH.pattern()).methods(HttpMethod.GET, HttpMethod.HEAD)
-            .build(), new ExampleImageService(images))
-        .service(grpc, service -> service.decorate(HttpGateway::restRequest))
+            .build(), new ExampleImageService(images).decorate((delegate, ctx, req) -> {
+          String refused = browserGuard.refusal(req.headers());
+          return refused != null ? RestErrors.of(Status.PERMISSION_DENIED.withDescription(refused), null)
+              : delegate.serve(ctx, req);
+        }))
+        .service(grpc, service -> service.decorate(this::restRequest))
         .serviceUnder("/assets/", FileService.builder(HttpGateway.class.getClassLoader(), CONSOLE + "/assets")
             .cacheControl("public, max-age=31536000, immutable").build())
         .serviceUnder("/", FileService.builder(HttpGateway.class.getClassLoader(), CONSOLE)
@@ -111,14 +117,19 @@ public final class HttpGateway implements AutoCloseable {
   }
 
   /**
-   * For REST calls: a body sent without a JSON content type (curl's {@code -d} says form data) is read as JSON,
+   * For REST calls: requests other web pages make in a visitor's browser are refused ({@link BrowserGuard}); a
+   * body sent without a JSON content type (curl's {@code -d} says form data) is read as JSON,
    * and a request the transcoder refuses before any RPC (malformed JSON, a path variable that does not fit) gets a
    * {@code google.rpc.Status} body saying why, like every other error.
    */
-  private static HttpResponse restRequest(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
+  private HttpResponse restRequest(HttpService delegate, ServiceRequestContext ctx, HttpRequest req)
       throws Exception {
     if (!ctx.path().startsWith("/v1/")) {
       return delegate.serve(ctx, req);
+    }
+    String refused = browserGuard.refusal(req.headers());
+    if (refused != null) {
+      return RestErrors.of(Status.PERMISSION_DENIED.withDescription(refused), null);
     }
     MediaType type = req.contentType();
     HttpRequest json = type != null && type.isJson() ? req

@@ -198,6 +198,13 @@ class RestApiTest {
         + server.httpPort() + "/v1/datasets/shapes")).header("authorization", "Bearer " + READER).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(bearer.statusCode()).isEqualTo(200);
+    // Another web page, through a visitor's browser: refused before any RPC, whatever the key.
+    HttpResponse<String> crossSite = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+        + server.httpPort() + "/v1/datasets?dataset_id=csrf")).header("origin", "https://evil.example")
+        .header("content-type", "text/plain").header("x-api-key", ADMIN)
+        .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(crossSite.statusCode()).isEqualTo(403);
+    assertThat(crossSite.body()).contains("other web pages");
     // The image route is an RPC too: the same keys.
     error(call("GET", "/v1/datasets/shapes/examples/" + "a".repeat(64) + ":image", null, null), 401, 16);
   }
