@@ -29,7 +29,9 @@ import java.util.zip.ZipFile;
  *       server;</li>
  *   <li>a folder with one sub-folder per label ({@code clouds/cirrus/a.jpg} is labelled {@code cirrus}; images
  *       deeper down belong to their top sub-folder), as Create ML and Keras' {@code image_dataset_from_directory}
- *       take data; the CSV is written here;</li>
+ *       take data; a top sub-folder named after a split ({@code train/}, {@code validation/} or {@code val/},
+ *       {@code test/}) sets the split and the next one the label ({@code clouds/test/cirrus/a.jpg}); the CSV is
+ *       written here (the console reads folders by the same rule);</li>
  *   <li>a zip of either: a CSV inside it names entries relative to the CSV's folder in the zip; without one, the
  *       folder layout, below a single top folder if everything lies in one.</li>
  * </ul>
@@ -40,6 +42,9 @@ final class LocalImages implements AutoCloseable {
   static final Set<String> IMAGE_EXTENSIONS = Set.of("jpg", "jpeg", "png", "gif", "bmp", "webp", "tif", "tiff");
   private static final Set<String> SPLITS = Set.of("TRAIN", "TRAINING", "VALIDATION", "VALIDATE", "TEST",
       "UNASSIGNED");
+  /** Top folder names that set a split in the folder layout, and the split they set. */
+  private static final Map<String, String> FOLDER_SPLITS = Map.of("TRAIN", "TRAIN", "TRAINING", "TRAIN",
+      "VALIDATION", "VALIDATION", "VALIDATE", "VALIDATION", "VAL", "VALIDATION", "TEST", "TEST");
 
   /** One image: the URI its row writes, and how to read its bytes. */
   interface Image {
@@ -124,8 +129,11 @@ final class LocalImages implements AutoCloseable {
           continue;
         }
         String uri = slashes(rel);
-        labels.put(uri, rel.getName(0).toString());
-        images.put(uri, file(uri, p));
+        String row = folderRow(uri);
+        if (row != null) {
+          labels.put(uri, row);
+          images.put(uri, file(uri, p));
+        }
       }
     }
     if (images.isEmpty()) {
@@ -174,12 +182,11 @@ final class LocalImages implements AutoCloseable {
       Map<String, String> labels = new TreeMap<>();
       for (ZipEntry entry : entries) {
         String uri = entry.getName().substring(prefix.length());
-        int slash = uri.indexOf('/');
-        if (slash <= 0) {
-          continue; // an image outside any label folder
+        String row = folderRow(uri);
+        if (row != null) {
+          labels.put(uri, row);
+          images.put(uri, zipped(zip, uri, entry));
         }
-        labels.put(uri, uri.substring(0, slash));
-        images.put(uri, zipped(zip, uri, entry));
       }
       if (images.isEmpty()) {
         throw new ArgumentException("'" + source + "' holds no CSV and no images in label folders (expected"
@@ -220,10 +227,29 @@ final class LocalImages implements AutoCloseable {
     return top;
   }
 
-  /** {@code uri,label} rows, quoted where needed. */
-  private static byte[] folderCsv(Map<String, String> labels) {
+  /**
+   * What follows the URI in the CSV row of an image at {@code uri} in the folder layout: its label, after its split
+   * when the top folder names one ({@code "TEST|cirrus"}), or null for an image outside any label folder.
+   */
+  static String folderRow(String uri) {
+    String[] parts = uri.split("/");
+    if (parts.length < 2) {
+      return null;
+    }
+    String split = parts.length >= 3 ? FOLDER_SPLITS.get(parts[0].toUpperCase(Locale.ROOT)) : null;
+    return split != null ? split + "|" + parts[1] : parts[0];
+  }
+
+  /** {@code [SET,]uri,label} rows, quoted where needed. */
+  private static byte[] folderCsv(Map<String, String> rows) {
     StringBuilder b = new StringBuilder();
-    labels.forEach((uri, label) -> b.append(quote(uri)).append(',').append(quote(label)).append('\n'));
+    rows.forEach((uri, row) -> {
+      int bar = row.indexOf('|');
+      if (bar >= 0) {
+        b.append(row, 0, bar).append(',');
+      }
+      b.append(quote(uri)).append(',').append(quote(row.substring(bar + 1))).append('\n');
+    });
     return b.toString().getBytes(StandardCharsets.UTF_8);
   }
 

@@ -23,4 +23,14 @@ class CsvRowsTest {
     assertThat(LocalImages.uris(csv)).containsExactly("img/1.jpg", "img/2.jpg", "img/3.jpg", "img/4.jpg",
         "img/5.jpg");
   }
+
+  @Test
+  void folderLayout_theTopFolderIsTheLabel_orTheSplitThenTheLabel() {
+    assertThat(LocalImages.folderRow("cirrus/a.jpg")).isEqualTo("cirrus");
+    assertThat(LocalImages.folderRow("cirrus/day/a.jpg")).isEqualTo("cirrus");
+    assertThat(LocalImages.folderRow("test/cirrus/a.jpg")).isEqualTo("TEST|cirrus");
+    assertThat(LocalImages.folderRow("Val/cumulus/x/a.jpg")).isEqualTo("VALIDATION|cumulus");
+    assertThat(LocalImages.folderRow("test/a.jpg")).isEqualTo("test"); // a label that happens to be named test
+    assertThat(LocalImages.folderRow("a.jpg")).isNull();
+  }
 }

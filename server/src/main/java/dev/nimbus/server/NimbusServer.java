@@ -49,6 +49,7 @@ import dev.nimbus.server.training.ClassifierTrainer;
 import dev.nimbus.server.training.TensorFlowTrainer;
 import dev.nimbus.server.util.DaemonThreads;
 import io.grpc.BindableService;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
@@ -117,6 +118,7 @@ public final class NimbusServer implements AutoCloseable {
   /** The HTTP port (console, REST); null when off or when the server is built on an in-process transport. */
   private final HttpGateway http;
   private final Server httpImages;
+  private final ManagedChannel httpImagesChannel;
   private final ScheduledExecutorService httpPool;
   /** What start() opened, most recent first: close() and a failed start() undo it in this order. */
   private final Deque<Step> opened = new ArrayDeque<>();
@@ -237,9 +239,10 @@ public final class NimbusServer implements AutoCloseable {
       intercepted.forEach(images::addService);
       this.httpImages = images.build();
       this.httpPool = Executors.newScheduledThreadPool(threads.handlerThreads(), DaemonThreads.named("nimbus-http"));
-      this.http = new HttpGateway(config, intercepted, InProcessChannelBuilder.forName(name).directExecutor().build(),
-          httpPool);
+      this.httpImagesChannel = InProcessChannelBuilder.forName(name).directExecutor().build();
+      this.http = new HttpGateway(config, intercepted, httpImagesChannel, httpPool);
     } else {
+      this.httpImagesChannel = null;
       this.httpImages = null;
       this.httpPool = null;
       this.http = null;
@@ -288,6 +291,7 @@ public final class NimbusServer implements AutoCloseable {
       opened.push(operations::close); // before recover(): what it resumes must be stopped if a later step fails
       operations.recover();
       datasets.cleanUpAfterRestart(operations.operations().running(), startedAt, background);
+      background.scheduleWithFixedDelay(uploads::sweep, 1, 1, TimeUnit.HOURS);
       if (config.serving().metricsPort().isPresent()) {
         metricsPort = metrics.serve(config.serving().metricsPort().get());
       }
@@ -384,6 +388,7 @@ public final class NimbusServer implements AutoCloseable {
   }
 
   private void stopHttpImages() throws InterruptedException {
+    httpImagesChannel.shutdownNow();
     httpImages.shutdown();
     if (!httpImages.awaitTermination(5, TimeUnit.SECONDS)) {
       httpImages.shutdownNow();

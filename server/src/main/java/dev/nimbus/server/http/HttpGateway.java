@@ -25,9 +25,11 @@ import dev.nimbus.server.config.ServerConfig;
 import io.grpc.Channel;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +53,8 @@ public final class HttpGateway implements AutoCloseable {
 
   private final Server server;
   private final BrowserGuard browserGuard;
+  /** As configured (0: any free port). */
+  private final int port;
 
   /**
    * @param services the gRPC service definitions, with their interceptors, as the gRPC port serves them
@@ -78,11 +82,14 @@ public final class HttpGateway implements AutoCloseable {
         .useBlockingTaskExecutor(true)
         .maxRequestMessageLength(config.limits().maxMessageBytes())
         .build();
+    this.port = config.httpPort();
     InetSocketAddress address = new InetSocketAddress(config.host(), config.httpPort());
     ServerBuilder b = Server.builder()
         .port(new ServerPort(address, config.tls().isPresent() ? SessionProtocol.HTTPS
             : SessionProtocol.HTTP))
         .blockingTaskExecutor(blocking, false)
+        // Its own event loops, stopped with it, rather than Armeria's process-wide ones.
+        .workerGroup(Math.max(2, Runtime.getRuntime().availableProcessors()))
         // A REST body carries bytes as base64: a third more than the gRPC message it becomes.
         .maxRequestLength(config.limits().maxMessageBytes() / 3L * 4 + 64 * 1024)
         // WaitOperation may hold a call for 5 minutes.
@@ -151,12 +158,23 @@ public final class HttpGateway implements AutoCloseable {
         + " (the methods and their paths are the google.api.http options of the protos)"), null);
   }
 
-  public void start() {
-    server.start().join();
+  /** Binds the port; a port that is taken is an IOException that says which setting to change. */
+  public void start() throws IOException {
+    try {
+      server.start().join();
+    } catch (CompletionException e) {
+      String why = e.getCause() != null && e.getCause().getMessage() != null ? e.getCause().getMessage() : "";
+      if (why.contains("in use")) {
+        throw new IOException("http-port " + port + ": the address is in use (another server on that port?"
+            + " --http-port 0 picks a free one, -1 turns the HTTP port off)", e.getCause());
+      }
+      throw new IOException("cannot listen on http-port " + port + ": " + why, e.getCause());
+    }
     log.info("Console and REST API on {}://{}:{}/", server.activePort().hasHttps() ? "https" : "http",
         server.activePort().localAddress().getHostString(), port());
   }
 
+  /** The port it listens on. */
   public int port() {
     return server.activeLocalPort();
   }
