@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, asApiError, authHeaders, detailType, url } from '../api';
+import { setQuery } from '../router';
 import type { RpcStatus } from '../types';
 
 export interface Async<T> {
@@ -146,6 +147,16 @@ export function Pager(
       <button type="button" onClick={next} disabled={!nextPageToken}>Next page</button>
     </nav>
   );
+}
+
+/**
+ * The pager of a list page whose page token lives in the URL (`?pageToken=`, so a page can be shared); nothing
+ * when everything fits on one page.
+ */
+export function UrlPager({ pageToken, nextPageToken }: { pageToken: string; nextPageToken?: string }) {
+  if (!pageToken && !nextPageToken) return null;
+  return <Pager pageToken={pageToken} nextPageToken={nextPageToken}
+    onPage={(t) => setQuery({ pageToken: t || undefined }, false)} />;
 }
 
 interface ConfirmState {

@@ -1,8 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ApiError, del, get, namePath, pollOperation, post } from '../api';
-import { confirmDialog, Empty, ErrorBox, Loading, Pager, useAsync } from '../components/common';
+import { confirmDialog, Empty, ErrorBox, Loading, UrlPager, useAsync } from '../components/common';
 import { ago, count, lastPart } from '../format';
-import { navigate, resourceHref, setQuery } from '../router';
+import { navigate, resourceHref } from '../router';
 import type { ClassificationType, Dataset, Operation } from '../types';
 
 const ID_PATTERN = '[a-z][a-z0-9_\\-]{0,62}';
@@ -161,10 +161,7 @@ export function DatasetsPage({ query }: { query: URLSearchParams }) {
           </table>
         </div>
       )}
-      {(pageToken || list.data?.nextPageToken) && (
-        <Pager pageToken={pageToken} nextPageToken={list.data?.nextPageToken}
-          onPage={(t) => setQuery({ pageToken: t || undefined }, false)} />
-      )}
+      <UrlPager pageToken={pageToken} nextPageToken={list.data?.nextPageToken} />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { get } from '../api';
-import { Empty, ErrorBox, Loading, Pager, useAsync } from '../components/common';
+import { Empty, ErrorBox, Loading, UrlPager, useAsync } from '../components/common';
 import { ago, enumText, lastPart } from '../format';
 import { href, resourceHref, setQuery } from '../router';
 import type { Model } from '../types';
@@ -81,10 +81,7 @@ export function ModelsPage({ query }: { query: URLSearchParams }) {
           </table>
         </div>
       )}
-      {(pageToken || list.data?.nextPageToken) && (
-        <Pager pageToken={pageToken} nextPageToken={list.data?.nextPageToken}
-          onPage={(t) => setQuery({ pageToken: t || undefined }, false)} />
-      )}
+      <UrlPager pageToken={pageToken} nextPageToken={list.data?.nextPageToken} />
     </section>
   );
 }

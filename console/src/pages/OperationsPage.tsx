@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError, get, namePath, operationId, post } from '../api';
-import { Empty, ErrorBox, Loading, Pager, ProgressBar, useAsync, useInterval } from '../components/common';
+import { Empty, ErrorBox, Loading, UrlPager, ProgressBar, useAsync, useInterval } from '../components/common';
 import { ago, enumText, int, time } from '../format';
 import { href, resourceHref, setQuery } from '../router';
 import type { Operation } from '../types';
@@ -115,10 +115,7 @@ export function OperationsPage({ query }: { query: URLSearchParams }) {
           </table>
         </div>
       )}
-      {(pageToken || list.data?.nextPageToken) && (
-        <Pager pageToken={pageToken} nextPageToken={list.data?.nextPageToken}
-          onPage={(t) => setQuery({ pageToken: t || undefined }, false)} />
-      )}
+      <UrlPager pageToken={pageToken} nextPageToken={list.data?.nextPageToken} />
     </section>
   );
 }

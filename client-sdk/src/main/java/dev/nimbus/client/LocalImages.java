@@ -3,7 +3,6 @@ package dev.nimbus.client;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,13 +45,17 @@ final class LocalImages implements AutoCloseable {
   private static final Map<String, String> FOLDER_SPLITS = Map.of("TRAIN", "TRAIN", "TRAINING", "TRAIN",
       "VALIDATION", "VALIDATION", "VALIDATE", "VALIDATION", "VAL", "VALIDATION", "TEST", "TEST");
 
-  /** One image: the URI its row writes, and how to read its bytes. */
-  interface Image {
-    String uri();
-
-    long size();
-
+  /** Opens an image's bytes. */
+  @FunctionalInterface
+  interface Opener {
     InputStream open() throws IOException;
+  }
+
+  /** One image: the URI its row writes, its size, and how to read its bytes. */
+  record Image(String uri, long size, Opener opener) {
+    InputStream open() throws IOException {
+      return opener.open();
+    }
   }
 
   private final byte[] csv;
@@ -294,46 +297,12 @@ final class LocalImages implements AutoCloseable {
     }
   }
 
-  private static Image file(String uri, Path p) {
-    return new Image() {
-      @Override
-      public String uri() {
-        return uri;
-      }
-
-      @Override
-      public long size() {
-        try {
-          return Files.size(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException("cannot read " + p, e);
-        }
-      }
-
-      @Override
-      public InputStream open() throws IOException {
-        return Files.newInputStream(p);
-      }
-    };
+  private static Image file(String uri, Path p) throws IOException {
+    return new Image(uri, Files.size(p), () -> Files.newInputStream(p));
   }
 
   private static Image zipped(ZipFile zip, String uri, ZipEntry entry) {
-    return new Image() {
-      @Override
-      public String uri() {
-        return uri;
-      }
-
-      @Override
-      public long size() {
-        return entry.getSize();
-      }
-
-      @Override
-      public InputStream open() throws IOException {
-        return zip.getInputStream(entry);
-      }
-    };
+    return new Image(uri, entry.getSize(), () -> zip.getInputStream(entry));
   }
 
   private static byte[] readAll(InputStream in, String name) throws IOException {
