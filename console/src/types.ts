@@ -212,6 +212,8 @@ export interface CreateModelDetails {
   model?: string;
   processedImages?: Int64;
   totalImages?: Int64;
+  /** Every epoch so far, so a page opened mid-training draws the whole curve. */
+  curve?: EpochMetrics[];
 }
 
 export interface OperationMetadata {

@@ -20,9 +20,20 @@ interface CurvePoint {
 const seenCurves = new Map<string, Map<number, CurvePoint>>();
 
 function recordPoint(opName: string, d: CreateModelDetails | undefined): void {
-  if (!d || !d.epoch || (d.stage !== 'TRAINING' && d.stage !== 'FINE_TUNING')) return;
+  if (!d) return;
   const curve = seenCurves.get(opName) ?? new Map<number, CurvePoint>();
   seenCurves.set(opName, curve);
+  // The server sends the epochs so far; the latest update refines the current one below.
+  for (const e of d.curve ?? []) {
+    if (!e.epoch) continue;
+    curve.set(e.epoch, {
+      epoch: e.epoch,
+      trainLoss: float(e.trainLoss),
+      validationLoss: e.validationLoss === undefined ? NaN : float(e.validationLoss),
+      validationAccuracy: e.validationAccuracy === undefined ? NaN : float(e.validationAccuracy),
+    });
+  }
+  if (!d.epoch || (d.stage !== 'TRAINING' && d.stage !== 'FINE_TUNING')) return;
   curve.set(d.epoch, {
     epoch: d.epoch,
     trainLoss: float(d.trainLoss),

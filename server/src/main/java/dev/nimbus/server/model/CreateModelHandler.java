@@ -24,6 +24,7 @@ import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateModelDetails;
+import dev.nimbus.v1.EpochMetrics;
 import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.MlUse;
 import dev.nimbus.v1.Model;
@@ -205,6 +206,32 @@ public final class CreateModelHandler implements OperationHandler {
     });
   }
 
+  /** At most this many points of the curve travel in the metadata. */
+  private static final int MAX_CURVE_POINTS = 1000;
+
+  /**
+   * {@code details} with the curve so far: {@code before}, the point of the epoch it reports replaced by its latest
+   * values (or added, when it is a new epoch).
+   */
+  static CreateModelDetails withCurve(List<EpochMetrics> before, CreateModelDetails details) {
+    CreateModelDetails.Builder d = details.toBuilder().clearCurve().addAllCurve(before);
+    boolean epochs = details.getStage() == CreateModelDetails.Stage.TRAINING
+        || details.getStage() == CreateModelDetails.Stage.FINE_TUNING;
+    if (!epochs || details.getEpoch() <= 0) {
+      return d.build();
+    }
+    EpochMetrics point = EpochMetrics.newBuilder().setEpoch(details.getEpoch()).setTrainLoss(details.getTrainLoss())
+        .setValidationLoss(details.getValidationLoss()).setValidationAccuracy(details.getValidationAccuracy())
+        .build();
+    int last = d.getCurveCount() - 1;
+    if (last >= 0 && d.getCurve(last).getEpoch() == details.getEpoch()) {
+      d.setCurve(last, point);
+    } else if (d.getCurveCount() < MAX_CURVE_POINTS) {
+      d.addCurve(point);
+    }
+    return d.build();
+  }
+
   private static OperationMetadata progress(OperationMetadata m, CreateModelDetails details) {
     double percent = switch (details.getStage()) {
       case PREPARING -> 1;
@@ -216,7 +243,7 @@ public final class CreateModelHandler implements OperationHandler {
       default -> m.getProgressPercent();
     };
     return m.toBuilder()
-        .setCreateModelDetails(details)
+        .setCreateModelDetails(withCurve(m.getCreateModelDetails().getCurveList(), details))
         .setProgressPercent(Math.max(m.getProgressPercent(), Math.min(99, percent)))
         .setStatusMessage(TrainingText.line(details))
         .build();
