@@ -126,7 +126,8 @@ final class QuickstartCommand extends NimbusCommand {
       if (keepServing) {
         out.println();
         out.println("The server keeps running on " + target + " (Ctrl-C stops it). Open the console at "
-            + ServerCommand.consoleUrl(config, server) + " or try, in another terminal:");
+            + ServerCommand.consoleUrl(config, server) + "#/models/" + MODEL + "/evaluate or try, in another"
+            + " terminal:");
         out.println("  ./nimbus --target " + target + " predict " + MODEL + " " + display(samples.resolve(
             CloudSampleWriter.HOLDOUT)));
         out.flush();
@@ -297,7 +298,7 @@ final class QuickstartCommand extends NimbusCommand {
       out.println();
       out.println("Next, serve that data, open the console and try the commands above yourself:");
       out.println("  ./nimbus server --data-dir " + display(data) + "         # in one terminal");
-      out.println("  open http://127.0.0.1:8471/ in a browser: datasets > " + DATASET + ", models > " + MODEL);
+      out.println("  then open http://127.0.0.1:8471/#/models/" + MODEL + "/evaluate in a browser (the console)");
       out.println("  ./nimbus predict " + MODEL + " " + display(samples.resolve(CloudSampleWriter.HOLDOUT))
           + " --format json");
       out.println("  ./nimbus models evaluate " + MODEL + " --threshold 0.8");

@@ -47,6 +47,7 @@ class QuickstartCommandTest {
         + " ([0-9.]+)%").matcher(out);
     assertThat(m.find()).as(out).isTrue();
     assertThat(Double.parseDouble(m.group(2))).isLessThan(Double.parseDouble(m.group(1)) + 0.001);
+    assertThat(out).contains("http://127.0.0.1:8471/#/models/clouds_v1/evaluate");
     assertThat(dir.resolve("report/index.html")).exists();
     assertThat(dir.resolve("report/charts/confusion-matrix.png")).exists();
     assertThat(Files.readString(dir.resolve("report/index.html"))).contains("models/clouds_v1");
