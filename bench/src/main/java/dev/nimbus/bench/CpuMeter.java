@@ -9,14 +9,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * CPU used between two snapshots: by the load generator's own threads (those whose name starts with {@link
- * #THREAD_PREFIX}: its event loop, its scheduler), by this whole JVM, and by the whole machine (from
+ * #THREAD_PREFIX}: its event loop, its scheduler, the REST transport's callback pool; and the JDK HttpClients'
+ * selector threads, whose names cannot be chosen: the REST transport's, plus the metrics reader's, idle but for one
+ * read per window), by this whole JVM, and by the whole machine (from
  * /proc/stat, so what other builds on a shared machine used shows too).
  */
 public final class CpuMeter {
   static final String THREAD_PREFIX = "nimbus-loadgen";
+  /** java.net.http's I/O thread: {@code HttpClient-<n>-SelectorManager}. */
+  private static final Pattern HTTP_CLIENT_SELECTOR = Pattern.compile("HttpClient-\\d+-SelectorManager");
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -34,13 +39,17 @@ public final class CpuMeter {
 
   private CpuMeter() {}
 
+  static boolean isGenerator(String threadName) {
+    return threadName.startsWith(THREAD_PREFIX) || HTTP_CLIENT_SELECTOR.matcher(threadName).matches();
+  }
+
   static Snapshot snapshot() {
     Map<Long, Long> gen = new HashMap<>();
     if (THREADS.isThreadCpuTimeSupported()) {
       long[] ids = THREADS.getAllThreadIds();
       ThreadInfo[] infos = THREADS.getThreadInfo(ids);
       for (int i = 0; i < ids.length; i++) {
-        if (infos[i] != null && infos[i].getThreadName().startsWith(THREAD_PREFIX)) {
+        if (infos[i] != null && isGenerator(infos[i].getThreadName())) {
           long t = THREADS.getThreadCpuTime(ids[i]);
           if (t >= 0) {
             gen.put(ids[i], t);

@@ -1,25 +1,12 @@
 package dev.nimbus.bench;
 
-import dev.nimbus.v1.PredictRequest;
 import dev.nimbus.v1.PredictResponse;
 import dev.nimbus.v1.PredictTimings;
-import dev.nimbus.v1.PredictionServiceGrpc;
-import dev.nimbus.v1.PredictionServiceGrpc.PredictionServiceStub;
 import io.grpc.Channel;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -39,19 +26,20 @@ import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
 /**
- * Drives Predict calls at a server through plain async {@link PredictionServiceGrpc} stubs: a closed loop of C
+ * Drives Predict calls at a server through a {@link PredictTransport} (gRPC stubs or REST/JSON): a closed loop of C
  * clients or an open loop at a fixed rate (see {@link LoadSpec}). A handful of threads drive any number of calls:
- * answers are handled on the channel's callback thread (the Netty event loop with {@link Tuning#directExecutor}),
- * which also sends a closed-loop client's next call; the open loop has one scheduler thread.
+ * answers are handled on the transport's callback thread (for gRPC the Netty event loop with {@link
+ * Tuning#directExecutor}), which also sends a closed-loop client's next call; the open loop has one scheduler
+ * thread. Timing, counting and the loops are here, the same for every transport.
  *
- * <p>Use {@link #connect} for a channel tuned for measuring (one event-loop thread, no retries, callbacks
- * without a thread hop; its threads are named {@code nimbus-loadgen-*} so their CPU is reported), or give your own
- * channels. One generator runs one scenario at a time.
+ * <p>Use {@link #connect} for gRPC channels tuned for measuring (one event-loop thread, no retries, callbacks
+ * without a thread hop; its threads are named {@code nimbus-loadgen-*} so their CPU is reported), {@link #rest}
+ * for the HTTP port, or give your own channels. One generator runs one scenario at a time.
  */
 public final class LoadGenerator implements AutoCloseable {
 
   /**
-   * How {@link #connect} builds its channels.
+   * How {@link #connect} builds its gRPC channels.
    *
    * @param eventLoopThreads Netty event-loop threads shared by the connections (1 is plenty for thousands of
    *     calls/s and leaves the cores to the server)
@@ -90,25 +78,17 @@ public final class LoadGenerator implements AutoCloseable {
     default void windowEnd() {}
   }
 
-  private final List<PredictionServiceStub> stubs = new ArrayList<>();
-  private final List<ManagedChannel> owned;
-  private final EventLoopGroup group;
+  private final PredictTransport transport;
   private final ScheduledExecutorService timer;
 
-  /** Over channels the caller owns (and closes). */
+  /** Over gRPC channels the caller owns (and closes). */
   public LoadGenerator(List<? extends Channel> channels) {
-    this(channels, List.of(), null);
+    this(new GrpcTransport(channels));
   }
 
-  private LoadGenerator(List<? extends Channel> channels, List<ManagedChannel> owned, EventLoopGroup group) {
-    if (channels.isEmpty()) {
-      throw new IllegalArgumentException("no channels");
-    }
-    for (Channel c : channels) {
-      stubs.add(PredictionServiceGrpc.newStub(c));
-    }
-    this.owned = owned;
-    this.group = group;
+  /** Over this transport, which {@link #close} closes. */
+  public LoadGenerator(PredictTransport transport) {
+    this.transport = transport;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, CpuMeter.THREAD_PREFIX + "-timer");
       t.setDaemon(true);
@@ -116,43 +96,19 @@ public final class LoadGenerator implements AutoCloseable {
     });
   }
 
-  /** Plaintext channels to {@code target} (e.g. {@code localhost:8080}) tuned as {@code t} says; closed by {@link #close}. */
+  /** Plaintext gRPC channels to {@code target} (e.g. {@code localhost:8080}) tuned as {@code t} says. */
   public static LoadGenerator connect(String target, Tuning t) {
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(t.eventLoopThreads(),
-        new DefaultThreadFactory(CpuMeter.THREAD_PREFIX + "-io", true), NioIoHandler.newFactory());
-    List<ManagedChannel> channels = new ArrayList<>();
-    for (int i = 0; i < t.connections(); i++) {
-      NettyChannelBuilder b = NettyChannelBuilder.forTarget(target)
-          .eventLoopGroup(group)
-          .channelType(NioSocketChannel.class)
-          .usePlaintext()
-          .disableRetry() // a retried call would be measured as one slow call, and hide errors
-          .disableServiceConfigLookUp()
-          .maxInboundMessageSize(t.maxInboundMessageBytes());
-      if (t.directExecutor()) {
-        b.directExecutor();
-      }
-      if (t.flowControlWindowBytes() > 0) {
-        b.flowControlWindow(t.flowControlWindowBytes());
-      }
-      if (t.apiKey() != null && !t.apiKey().isEmpty()) {
-        Metadata h = new Metadata();
-        h.put(Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER), t.apiKey());
-        b.intercept(MetadataUtils.newAttachHeadersInterceptor(h));
-      }
-      channels.add(b.build());
-    }
-    return new LoadGenerator(channels, channels, group);
+    return new LoadGenerator(GrpcTransport.connect(target, t));
   }
 
-  /** The first channel (for other calls to the same server, e.g. GetModel). */
-  public Channel channel() {
-    return stubs.get(0).getChannel();
+  /** REST/JSON to the HTTP port at {@code baseUrl} (e.g. {@code http://localhost:8471}); see {@link RestTransport}. */
+  public static LoadGenerator rest(String baseUrl, int clients, HttpClient.Version version, String apiKey) {
+    return new LoadGenerator(RestTransport.connect(baseUrl, new RestTransport.Options(clients, version, apiKey)));
   }
 
-  /** The channels {@link #connect} made (empty for caller-owned channels). */
-  public List<ManagedChannel> channels() {
-    return owned;
+  /** How calls are sent (also for single calls to the same server, e.g. GetModel). */
+  public PredictTransport transport() {
+    return transport;
   }
 
   public LoadResult run(LoadSpec spec, PredictPayload payload) throws InterruptedException {
@@ -168,19 +124,7 @@ public final class LoadGenerator implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
-    for (ManagedChannel c : owned) {
-      c.shutdownNow();
-    }
-    try {
-      for (ManagedChannel c : owned) {
-        c.awaitTermination(5, TimeUnit.SECONDS);
-      }
-      if (group != null) {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    transport.close();
   }
 
   /** Runs tasks queued while one is running on this thread after it, not inside it (no deep recursion). */
@@ -208,6 +152,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final class Run {
     private final LoadSpec spec;
     private final PredictPayload payload;
+    private final PredictTransport.Prepared calls;
     private final long deadlineNanos;
     private final long t0;
     private final long windowStart;
@@ -240,6 +185,7 @@ public final class LoadGenerator implements AutoCloseable {
     Run(LoadSpec spec, PredictPayload payload) {
       this.spec = spec;
       this.payload = payload;
+      this.calls = transport.prepare(payload); // before t0: encoding is not part of the run
       this.deadlineNanos = spec.deadline().toNanos();
       this.t0 = System.nanoTime();
       this.windowStart = t0 + spec.warmup().toNanos();
@@ -397,9 +343,7 @@ public final class LoadGenerator implements AutoCloseable {
     // ---- one call
 
     /** Continuation's argument: 0 ok, 1 failed (status), 2 the stub threw. */
-    private void send(long index, int channel, long intended, boolean measured,
-        IntConsumer then) {
-      PredictRequest req = payload.request(index);
+    private void send(long index, int connection, long intended, boolean measured, IntConsumer then) {
       int images = payload.imageCount(index);
       int n = inFlight.incrementAndGet();
       int m;
@@ -411,19 +355,17 @@ public final class LoadGenerator implements AutoCloseable {
       }
       Call call = new Call(intended, measured, images, then);
       try {
-        stubs.get(Math.floorMod(channel, stubs.size())).withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)
-            .predict(req, call);
+        calls.predict(index, connection, deadlineNanos, call);
       } catch (RuntimeException e) {
         call.threw();
       }
     }
 
-    private final class Call implements StreamObserver<PredictResponse> {
+    private final class Call implements PredictTransport.Answer {
       private final long intended;
       private final boolean measured;
       private final int images;
       private final IntConsumer then;
-      private PredictResponse response;
       private boolean done;
 
       Call(long intended, boolean measured, int images, IntConsumer then) {
@@ -434,25 +376,15 @@ public final class LoadGenerator implements AutoCloseable {
       }
 
       @Override
-      public void onNext(PredictResponse r) {
-        response = r;
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        finish(Status.fromThrowable(t), false);
-      }
-
-      @Override
-      public void onCompleted() {
-        finish(Status.OK, false);
+      public void answered(Status status, PredictResponse response) {
+        finish(status, response, false);
       }
 
       void threw() {
-        finish(null, true);
+        finish(null, null, true);
       }
 
-      private void finish(Status status, boolean threw) {
+      private void finish(Status status, PredictResponse response, boolean threw) {
         synchronized (this) {
           if (done) {
             return;

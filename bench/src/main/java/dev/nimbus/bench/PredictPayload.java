@@ -137,6 +137,11 @@ public final class PredictPayload {
     return requests[(int) Math.floorMod(i, (long) requests.length)];
   }
 
+  /** Distinct requests in the pool; {@link #request} wraps around it. */
+  int size() {
+    return requests.length;
+  }
+
   int imageCount(long i) {
     return imageCounts[(int) Math.floorMod(i, (long) imageCounts.length)];
   }

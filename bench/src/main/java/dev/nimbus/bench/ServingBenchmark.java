@@ -3,11 +3,8 @@ package dev.nimbus.bench;
 import dev.nimbus.bench.ServingReport.ConfigurationResult;
 import dev.nimbus.v1.BatchingConfig;
 import dev.nimbus.v1.DeploymentConfig;
-import dev.nimbus.v1.GetModelRequest;
 import dev.nimbus.v1.Model;
-import dev.nimbus.v1.ModelServiceGrpc;
 import dev.nimbus.v1.PredictResponse;
-import dev.nimbus.v1.PredictionServiceGrpc;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -24,7 +21,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -50,6 +46,9 @@ import java.util.stream.Collectors;
  * Or, with both servers up at once, {@link #run(List)} interleaves them scenario by scenario (A then B at C=1, A
  * then B at C=8, ...), so drift on a shared machine hits both alike. From the command line, one configuration per
  * call, {@code --append true} merging into an existing serving.json: see {@link #main}.
+ *
+ * <p>A target is a gRPC {@code host:port}, or the HTTP port's {@code http://host:port}, whose REST/JSON API is then
+ * measured with the same scenarios, payload and generator code ({@link RestTransport}).
  */
 public final class ServingBenchmark {
 
@@ -71,7 +70,7 @@ public final class ServingBenchmark {
    * @param imageSide generated JPEG side or raw side; 0: the model's input size (224 for JPEGs if unknown)
    * @param imageDir JPEG files to send instead of generated ones, or null
    * @param includeTimings ask for per-stage timings in responses
-   * @param connections HTTP/2 connections per configuration
+   * @param connections per configuration: gRPC channels (an HTTP/2 connection each), or REST HttpClients
    * @param eventLoopThreads the generator's Netty threads
    * @param pauseSeconds idle time between scenarios (lets the server's queues drain)
    * @param metric the batch-size histogram's name
@@ -185,7 +184,7 @@ public final class ServingBenchmark {
    * A running server configuration to measure.
    *
    * @param label shown in the tables, e.g. {@code batching-on}
-   * @param target {@code host:port}
+   * @param target {@code host:port} for gRPC, or {@code http://host:port} (or https) for the REST API
    * @param model {@code flowers} or {@code models/flowers}
    * @param metricsUrl the Prometheus text endpoint, e.g. {@code http://localhost:9464/metrics}, or null
    * @param settings server settings to show next to the label (may be empty)
@@ -196,7 +195,10 @@ public final class ServingBenchmark {
     }
   }
 
-  /** Opens a load generator for a target (the default connects with {@link LoadGenerator#connect}). */
+  /**
+   * Opens a load generator for a target (the default: {@link LoadGenerator#rest} for an {@code http(s)://} target,
+   * else {@link LoadGenerator#connect}).
+   */
   @FunctionalInterface
   public interface Connector {
     LoadGenerator open(Target t) throws Exception;
@@ -212,11 +214,26 @@ public final class ServingBenchmark {
     this(plan, (String) null);
   }
 
-  /** With an API key sent as {@code x-api-key}. */
+  /** With an API key sent as {@code x-api-key}; REST targets over HTTP/1.1. */
   public ServingBenchmark(Plan plan, String apiKey) {
-    this(plan, t -> LoadGenerator.connect(t.target(), LoadGenerator.Tuning.defaults()
-        .withConnections(plan.connections()).withEventLoopThreads(plan.eventLoopThreads()).withApiKey(apiKey)),
-        System.err);
+    this(plan, apiKey, HttpClient.Version.HTTP_1_1);
+  }
+
+  /**
+   * With an API key sent as {@code x-api-key}, REST targets over {@code restVersion}. {@link Plan#connections} is
+   * the gRPC channels, or the REST transport's HttpClients (over HTTP/1.1 each opens a connection per call in
+   * flight, as a REST client does; over HTTP/2 one, as a channel does).
+   */
+  public ServingBenchmark(Plan plan, String apiKey, HttpClient.Version restVersion) {
+    this(plan, t -> isRest(t.target())
+        ? LoadGenerator.rest(t.target(), plan.connections(), restVersion, apiKey)
+        : LoadGenerator.connect(t.target(), LoadGenerator.Tuning.defaults().withConnections(plan.connections())
+            .withEventLoopThreads(plan.eventLoopThreads()).withApiKey(apiKey)), System.err);
+  }
+
+  /** Whether a target is the HTTP port's REST API ({@code http://} or {@code https://}) rather than gRPC. */
+  static boolean isRest(String target) {
+    return target.startsWith("http://") || target.startsWith("https://");
   }
 
   public ServingBenchmark(Plan plan, Connector connector, PrintStream log) {
@@ -328,8 +345,9 @@ public final class ServingBenchmark {
     ConfigurationResult finish() {
       PrometheusHistogram last = metrics();
       PrometheusHistogram.Summary whole = last == null ? null : last.minus(first).summary();
-      return new ConfigurationResult(target.label(), target.target(), PredictPayload.modelName(target.model()),
-          target.metricsUrl(), target.settings(), modelInfo, startedAt, List.copyOf(results), whole, metricsError);
+      return new ConfigurationResult(target.label(), target.target(), gen.transport().describe(),
+          PredictPayload.modelName(target.model()), target.metricsUrl(), target.settings(), modelInfo, startedAt,
+          List.copyOf(results), whole, metricsError);
     }
   }
 
@@ -341,8 +359,7 @@ public final class ServingBenchmark {
       int channels = 3;
       String info;
       try {
-        Model m = ModelServiceGrpc.newBlockingStub(gen.channel()).withDeadlineAfter(10, TimeUnit.SECONDS)
-            .getModel(GetModelRequest.newBuilder().setName(name).build());
+        Model m = gen.transport().getModel(name, Duration.ofSeconds(10));
         info = "input " + m.getInputSize() + "x" + m.getInputSize() + "x" + m.getInputChannels() + ", "
             + m.getDeploymentState() + (m.getBaseModel().isEmpty() ? "" : ", " + m.getBaseModel());
         if (m.hasDeploymentConfig()) {
@@ -384,19 +401,18 @@ public final class ServingBenchmark {
             plan.includeTimings(), plan.seed());
       }
       try {
-        PredictResponse r = PredictionServiceGrpc.newBlockingStub(gen.channel())
-            .withDeadlineAfter(Math.max(30_000, plan.deadlineMs()), TimeUnit.MILLISECONDS)
-            .predict(payload.request(0));
-        if (r.getPredictionsCount() != payload.imageCount(0)) {
-          throw new IllegalStateException(t.label() + ": Predict answered " + r.getPredictionsCount()
-              + " predictions for " + payload.imageCount(0) + " images");
+        PredictResponse r = gen.transport().predictOnce(payload, 0,
+            Duration.ofMillis(Math.max(30_000, plan.deadlineMs())));
+        if (r == null || r.getPredictionsCount() != payload.imageCount(0)) {
+          throw new IllegalStateException(t.label() + ": Predict answered " + (r == null ? "an unreadable response"
+              : r.getPredictionsCount() + " predictions") + " for " + payload.imageCount(0) + " images");
         }
       } catch (StatusRuntimeException e) {
         throw new IllegalStateException(t.label() + " (" + t.target() + "): a first Predict on " + name + " failed: "
             + e.getStatus(), e);
       }
-      log.printf("serving: [%s] %s %s, %s, %d-byte requests%n", t.label(), t.target(), name, info,
-          payload.meanRequestBytes());
+      log.printf("serving: [%s] %s %s %s, %s, %d-byte requests (as protobuf)%n", t.label(),
+          gen.transport().describe(), t.target(), name, info, payload.meanRequestBytes());
       return new Session(t, gen, payload, info);
     } catch (Exception | Error e) {
       gen.close();
@@ -454,8 +470,8 @@ public final class ServingBenchmark {
   private static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
   static {
-    OPTIONS.put("target", "host:port of the server (or use --configs)");
-    OPTIONS.put("configs", "several: label=host:port,label=host:port (run interleaved)");
+    OPTIONS.put("target", "gRPC host:port, or http://host:port for the REST API (or use --configs)");
+    OPTIONS.put("configs", "several: label=target,label=target (run interleaved)");
     OPTIONS.put("model", "the deployed model, e.g. flowers (required)");
     OPTIONS.put("label", "this configuration's name in the tables (default: server)");
     OPTIONS.put("settings", "server settings to show, k=v,k=v");
@@ -473,7 +489,8 @@ public final class ServingBenchmark {
     OPTIONS.put("image-dir", "send these image files instead of generated JPEGs");
     OPTIONS.put("distinct-images", "different images cycled through (default 64)");
     OPTIONS.put("timings", "ask for server timings in responses: true/false (default false)");
-    OPTIONS.put("connections", "HTTP/2 connections (default 1)");
+    OPTIONS.put("connections", "gRPC channels, or REST HttpClients (default 1)");
+    OPTIONS.put("rest-http", "HTTP version of REST targets: 1.1 or 2 (default 1.1)");
     OPTIONS.put("event-loop-threads", "generator Netty threads (default 1)");
     OPTIONS.put("pause", "seconds idle between scenarios (default 2)");
     OPTIONS.put("metric", "batch-size histogram name (default nimbus_batch_size)");
@@ -511,7 +528,8 @@ public final class ServingBenchmark {
       plan = plan.withRates(previous.plan().rates());
     }
     List<Target> targets = targetsFrom(o);
-    ServingBenchmark bench = new ServingBenchmark(plan, o.get("api-key"));
+    ServingBenchmark bench = new ServingBenchmark(plan, o.get("api-key"),
+        RestTransport.Options.version(o.getOrDefault("rest-http", "1.1")));
     List<ConfigurationResult> results = bench.run(targets);
     List<String> notes = o.containsKey("note") ? List.of(o.get("note")) : List.of();
     ServingReport report = bench.report(results, List.of(), notes.toArray(new String[0]));

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.imageio.ImageIO;
 
@@ -35,16 +36,23 @@ import javax.imageio.ImageIO;
  * a {@code scratch_cnn} at 28x28, where the per-call overhead dominates. Each model is trained briefly first on
  * generated images (quality is not the point here). Results: {@code OUT/serving-<model>/serving.{json,md}}.
  *
+ * <p>{@code --transports grpc,rest} sends the same load to each deployment over the gRPC port and over the HTTP
+ * port's REST/JSON API too, interleaved scenario by scenario (so drift hits both alike; the first transport's best
+ * closed loop sets the open-loop rates), and adds a REST vs gRPC table; results then go to {@code
+ * serving-<model>-grpc-rest}. {@code --rest-http 2} sends REST over cleartext HTTP/2 instead of HTTP/1.1.
+ *
  * <p>Usage: {@code ServingComparison [--models mobilenet_v2,scratch_cnn] [--duration 15] [--warmup 5]
  * [--images-per-request 1] [--payload jpeg|raw] [--clients 1,8,32] [--rate-factors 0.5,1,2]
- * [--out bench/results]}. {@code --payload jpeg} sends the generated files as they are (JPEG for mobilenet_v2,
- * gray PNG for scratch_cnn).
+ * [--transports grpc|grpc,rest|rest,grpc] [--rest-http 1.1|2] [--out bench/results]}. {@code --payload jpeg} sends
+ * the generated files as they are (JPEG for mobilenet_v2, gray PNG for scratch_cnn).
  */
 public final class ServingComparison {
   public static void main(String[] args) throws Exception {
-    Map<String, String> opts = Args.parse(args, Map.of("models", "mobilenet_v2,scratch_cnn", "duration", "15",
-        "warmup", "5", "out", "bench/results", "clients", "1,8,32", "small-batch", "64", "images-per-request", "1",
-        "payload", "jpeg", "rate-factors", "0.5,1,2"));
+    Map<String, String> opts = Args.parse(args, Map.ofEntries(Map.entry("models", "mobilenet_v2,scratch_cnn"),
+        Map.entry("duration", "15"), Map.entry("warmup", "5"), Map.entry("out", "bench/results"),
+        Map.entry("clients", "1,8,32"), Map.entry("small-batch", "64"), Map.entry("images-per-request", "1"),
+        Map.entry("payload", "jpeg"), Map.entry("rate-factors", "0.5,1,2"), Map.entry("transports", "grpc"),
+        Map.entry("rest-http", "1.1")));
     Path work = Files.createTempDirectory("nimbus-bench-serving");
     for (String base : opts.get("models").split(",")) {
       compare(base.strip(), work, opts);
@@ -59,11 +67,16 @@ public final class ServingComparison {
       case "raw" -> PredictPayload.Kind.RAW;
       default -> throw new IllegalArgumentException("--payload " + opts.get("payload") + " (expected: jpeg or raw)");
     };
+    List<String> transports = Arrays.stream(opts.get("transports").split(",")).map(String::strip).toList();
+    if (transports.isEmpty() || !List.of("grpc", "rest").containsAll(transports)
+        || transports.size() != Set.copyOf(transports).size()) {
+      throw new IllegalArgumentException("--transports " + opts.get("transports") + " (expected: grpc, rest or both)");
+    }
     int side = small ? 28 : 224;
     Path images = writeImages(work.resolve(base), side, small);
     Path data = work.resolve("data-" + base);
     NimbusServer server = NimbusServer.netty(ConfigLoader.load(System.getenv(), Map.of("port", "0",
-        "data-dir", data.toString(), "metrics-port", "0")), Clock.systemUTC()).start();
+        "http-port", "0", "data-dir", data.toString(), "metrics-port", "0")), Clock.systemUTC()).start();
     List<ServingReport.ConfigurationResult> results = new ArrayList<>();
     List<EngineAlone.Result> engine;
     ServingBenchmark bench = new ServingBenchmark(ServingBenchmark.Plan.defaults()
@@ -73,8 +86,9 @@ public final class ServingComparison {
             .map(f -> Double.valueOf(f.strip())).toArray(Double[]::new))
         .withTiming(Double.parseDouble(opts.get("warmup")), Double.parseDouble(opts.get("duration")), 2)
         .withPayload(payload, perRequest, perRequest, side, images.toString())
-        .withTimings(true));
+        .withTimings(true), null, RestTransport.Options.version(opts.get("rest-http")));
     String target = "127.0.0.1:" + server.port();
+    Map<String, String> addresses = Map.of("grpc", target, "rest", "http://127.0.0.1:" + server.httpPort());
     String metrics = "http://127.0.0.1:" + server.metricsPort() + "/metrics";
     try (NimbusClient client = NimbusClient.builder().target(target).plaintext()
         .defaultDeadline(Duration.ofMinutes(2)).build()) {
@@ -96,10 +110,24 @@ public final class ServingComparison {
       for (Map.Entry<String, DeploymentConfig> c : configs.entrySet()) {
         client.models().deploy(model.getName(), c.getValue()).get(5, TimeUnit.MINUTES);
         long rssBefore = rssKb();
-        results.add(bench.run(new ServingBenchmark.Target(c.getKey(), target, model.getName(), metrics,
-            Map.of("max_batch_size", String.valueOf(c.getValue().getBatching().getMaxBatchSize()),
-                "max_batch_delay_ms", String.valueOf(c.getValue().getBatching().getMaxBatchDelay().getNanos() / 1_000_000),
-                "rss_kb_before", String.valueOf(rssBefore)))));
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("max_batch_size", String.valueOf(c.getValue().getBatching().getMaxBatchSize()));
+        settings.put("max_batch_delay_ms",
+            String.valueOf(c.getValue().getBatching().getMaxBatchDelay().getNanos() / 1_000_000));
+        settings.put("rss_kb_before", String.valueOf(rssBefore));
+        List<ServingBenchmark.Target> targets = new ArrayList<>();
+        if (transports.size() == 1) {
+          targets.add(new ServingBenchmark.Target(c.getKey(), addresses.get(transports.get(0)), model.getName(),
+              metrics, settings));
+        } else {
+          // One deployment, one target per transport: the report pairs them by this setting.
+          settings.put(ServingReport.DEPLOYMENT_SETTING, c.getKey());
+          for (String tr : transports) {
+            targets.add(new ServingBenchmark.Target(c.getKey() + (tr.equals("rest") ? " REST" : " gRPC"),
+                addresses.get(tr), model.getName(), metrics, settings));
+          }
+        }
+        results.addAll(bench.run(targets));
         System.err.printf("%s: RSS %d MB before, %d MB after%n", c.getKey(), rssBefore / 1024, rssKb() / 1024);
         client.models().undeploy(model.getName()).get(5, TimeUnit.MINUTES);
       }
@@ -107,11 +135,25 @@ public final class ServingComparison {
       server.close();
     }
     Path out = Path.of(opts.get("out")).resolve("serving-" + base + (perRequest > 1 ? "-x" + perRequest : "")
-        + (payload == PredictPayload.Kind.RAW ? "-raw" : ""));
+        + (payload == PredictPayload.Kind.RAW ? "-raw" : "")
+        + (transports.equals(List.of("grpc")) ? "" : "-" + String.join("-", transports)));
     bench.report(results, engine, "model " + base + " at " + side + "x" + side + "; server and load generator in one"
         + " JVM on this machine; " + perRequest + (payload == PredictPayload.Kind.RAW ? " pre-decoded (raw pixel)"
-        : " encoded") + " image(s) per request; RSS of the whole JVM").write(out);
+        : " encoded") + " image(s) per request; RSS of the whole JVM", transportNote(transports, opts.get("rest-http")))
+        .write(out);
     System.err.println("results: " + out.resolve(ServingReport.MARKDOWN));
+  }
+
+  /** What the REST rows are, or nothing for gRPC alone. */
+  private static String transportNote(List<String> transports, String restHttp) {
+    if (!transports.contains("rest")) {
+      return "Transport: gRPC (grpc-netty channel, protobuf).";
+    }
+    return "Transports: " + String.join(" then ", transports) + ", interleaved scenario by scenario on the same "
+        + "deployment. REST: POST /v1/models/{m}:predict to the HTTP port over HTTP/" + restHttp + " with "
+        + "java.net.http (one HttpClient; JSON bodies with base64 images encoded once before the runs, responses "
+        + "parsed with JsonFormat on every call). `request bytes` is the protobuf size; a JSON body is about 4/3 of "
+        + "it. The batch-size `whole run` rows of a deployment count both transports' batches (same model).";
   }
 
   private static DeploymentConfig config(int maxBatch, int delayMs) {

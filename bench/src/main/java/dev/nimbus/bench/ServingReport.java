@@ -35,12 +35,19 @@ public record ServingReport(String benchmark, String date, int cores, String jav
 
   public static final String JSON = "serving.json";
   public static final String MARKDOWN = "serving.md";
+  /**
+   * The setting that names a server deployment measured over several transports: configurations with the same
+   * value are compared transport against transport ({@code ## REST vs gRPC}).
+   */
+  public static final String DEPLOYMENT_SETTING = "deployment";
 
   /**
    * One server configuration's runs.
    *
    * @param label e.g. {@code batching-on}
-   * @param target {@code host:port}
+   * @param target {@code host:port}, or {@code http://host:port} for REST
+   * @param transport how calls were sent ({@link PredictTransport#describe}: {@code gRPC}, {@code REST HTTP/1.1}...);
+   *     null in reports written before there was a choice (they were gRPC)
    * @param model {@code models/x}
    * @param metricsUrl the Prometheus endpoint read, or null
    * @param settings the server settings worth showing (e.g. {@code max_batch_size=16}), as given
@@ -50,7 +57,7 @@ public record ServingReport(String benchmark, String date, int cores, String jav
    * @param batchSizes the server's batch-size histogram over the whole configuration run, or null
    * @param metricsError why the metrics could not be read, or null
    */
-  public record ConfigurationResult(String label, String target, String model, String metricsUrl,
+  public record ConfigurationResult(String label, String target, String transport, String model, String metricsUrl,
       Map<String, String> settings, String modelInfo, String startedAt, List<LoadResult> scenarios,
       PrometheusHistogram.Summary batchSizes, String metricsError) {}
 
@@ -120,9 +127,11 @@ public record ServingReport(String benchmark, String date, int cores, String jav
           + "below, which come from the same run.%n%n", busy * 100));
     }
 
-    md.append("## Configurations\n\n| config | target | model | settings | model info |\n|---|---|---|---|---|\n");
+    md.append("## Configurations\n\n| config | target | transport | model | settings | model info |\n"
+        + "|---|---|---|---|---|---|\n");
     for (ConfigurationResult c : configurations) {
-      md.append("| ").append(c.label()).append(" | ").append(c.target()).append(" | ").append(c.model()).append(" | ")
+      md.append("| ").append(c.label()).append(" | ").append(c.target()).append(" | ")
+          .append(c.transport() == null ? "gRPC" : c.transport()).append(" | ").append(c.model()).append(" | ")
           .append(c.settings() == null || c.settings().isEmpty() ? "–" : c.settings().entrySet().stream()
               .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(", ")))
           .append(" | ").append(c.modelInfo() == null ? "–" : c.modelInfo()).append(" |\n");
@@ -170,6 +179,8 @@ public record ServingReport(String benchmark, String date, int cores, String jav
         md.append('\n');
       }
     }
+
+    md.append(transportComparison(keys));
 
     if (!engineAlone.isEmpty()) {
       md.append("\n## Engine alone\n\nIn-process engine calls on pre-decoded batches, no server.\n\n"
@@ -264,6 +275,58 @@ public record ServingReport(String benchmark, String date, int cores, String jav
       }
     }
     return md.toString();
+  }
+
+  /**
+   * For each deployment measured over gRPC and REST ({@link #DEPLOYMENT_SETTING}): both side by side per load, and
+   * REST ÷ gRPC for images/s and p99, whichever transport ran first. Empty when no deployment has both.
+   */
+  private String transportComparison(List<String> keys) {
+    Map<String, List<ConfigurationResult>> byDeployment = new LinkedHashMap<>();
+    for (ConfigurationResult c : configurations) {
+      String d = c.settings() == null ? null : c.settings().get(DEPLOYMENT_SETTING);
+      if (d != null) {
+        byDeployment.computeIfAbsent(d, k -> new ArrayList<>()).add(c);
+      }
+    }
+    StringBuilder md = new StringBuilder();
+    for (Map.Entry<String, List<ConfigurationResult>> e : byDeployment.entrySet()) {
+      ConfigurationResult grpc = e.getValue().stream().filter(c -> !PredictTransport.isRest(c.transport()))
+          .findFirst().orElse(null);
+      ConfigurationResult rest = e.getValue().stream().filter(c -> PredictTransport.isRest(c.transport()))
+          .findFirst().orElse(null);
+      if (grpc == null || rest == null) {
+        continue;
+      }
+      if (md.isEmpty()) {
+        md.append("\n## REST vs gRPC (same deployment, same run, scenarios interleaved)\n\nThe same payload and "
+            + "load over the gRPC port and over the HTTP port's REST/JSON API. Ratios are REST ÷ gRPC: img/s "
+            + "below 1 and p99 above 1 mean REST is worse.\n");
+      }
+      md.append("\n### ").append(e.getKey()).append(": ").append(rest.transport()).append(" vs ")
+          .append(grpc.transport() == null ? "gRPC" : grpc.transport()).append("\n\n| load | gRPC img/s | gRPC p50 ms "
+          + "| gRPC p99 ms | REST img/s | REST p50 ms | REST p99 ms | REST ÷ gRPC img/s | REST ÷ gRPC p99 | gRPC / "
+          + "REST gen CPU |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+      for (String k : keys) {
+        LoadResult g = find(grpc, k);
+        LoadResult r = find(rest, k);
+        if (g == null || r == null) {
+          continue;
+        }
+        md.append("| ").append(g.loadLabel()).append(" | ").append(LoadResult.num(g.imagesPerSecond())).append(" | ")
+            .append(LatencyStats.fmt(g.latency().p50Ms())).append(" | ").append(LatencyStats.fmt(g.latency().p99Ms()))
+            .append(" | ").append(LoadResult.num(r.imagesPerSecond())).append(" | ")
+            .append(LatencyStats.fmt(r.latency().p50Ms())).append(" | ").append(LatencyStats.fmt(r.latency().p99Ms()))
+            .append(" | ").append(ratio(r.imagesPerSecond(), g.imagesPerSecond())).append(" | ")
+            .append(ratio(r.latency().p99Ms(), g.latency().p99Ms())).append(" | ").append(cores(g)).append(" / ")
+            .append(cores(r)).append(" |\n");
+      }
+    }
+    return md.toString();
+  }
+
+  private static String cores(LoadResult r) {
+    return r.cpu() == null ? "–" : String.format(Locale.ROOT, "%.0f%%", r.cpu().generatorCores() * 100);
   }
 
   private static String batchRow(String load, String config, PrometheusHistogram.Summary s) {
