@@ -75,10 +75,9 @@ public final class HttpGateway implements AutoCloseable {
                 .setSelector("google.longrunning.Operations.WaitOperation")
                 .setPost("/v1/{name=operations/**}:wait").setBody("*").build())
             .build())
-        .jsonMarshallerFactory(service -> GrpcJsonMarshaller.builderForGson()
-            .jsonPrinterCustomizer(p -> ProtoJson.PRINTER)
-            .jsonParserCustomizer(p -> ProtoJson.PARSER)
-            .build())
+        .jsonMarshallerFactory(service -> GrpcJsonMarshaller.builder()
+            .jsonMarshallerCustomizer(ProtoJson::configure)
+            .build(service))
         .useBlockingTaskExecutor(true)
         .maxRequestMessageLength(config.limits().maxMessageBytes())
         .build();

@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.RetryInfo;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
@@ -81,7 +82,7 @@ final class RestErrors implements UnframedGrpcErrorHandler {
         }
       }
     }
-    return HttpResponse.of(headers.build(), com.linecorp.armeria.common.HttpData.ofUtf8(ProtoJson.print(rpc)));
+    return HttpResponse.of(headers.build(), HttpData.ofUtf8(ProtoJson.print(rpc)));
   }
 
   /** gRPC sends binary headers unpadded; the JDK decoder wants padding. */
