@@ -95,11 +95,7 @@ public final class HttpGateway implements AutoCloseable {
         .requestTimeout(Duration.ofMinutes(6))
         .gracefulShutdownTimeout(Duration.ofMillis(200), Duration.ofSeconds(10))
         .service(Route.builder().regex(ExampleImageService.PATH.pattern()).methods(HttpMethod.GET, HttpMethod.HEAD)
-            .build(), new ExampleImageService(images).decorate((delegate, ctx, req) -> {
-          String refused = browserGuard.refusal(req.headers());
-          return refused != null ? RestErrors.of(Status.PERMISSION_DENIED.withDescription(refused), null)
-              : delegate.serve(ctx, req);
-        }))
+            .build(), new ExampleImageService(images).decorate(this::guarded))
         .service(grpc, service -> service.decorate(this::restRequest))
         .serviceUnder("/assets/", FileService.builder(HttpGateway.class.getClassLoader(), CONSOLE + "/assets")
             .cacheControl("public, max-age=31536000, immutable").build())
@@ -133,15 +129,11 @@ public final class HttpGateway implements AutoCloseable {
     if (!ctx.path().startsWith("/v1/")) {
       return delegate.serve(ctx, req);
     }
-    String refused = browserGuard.refusal(req.headers());
-    if (refused != null) {
-      return RestErrors.of(Status.PERMISSION_DENIED.withDescription(refused), null);
-    }
     MediaType type = req.contentType();
     HttpRequest json = type != null && type.isJson() ? req
         : req.withHeaders(req.headers().toBuilder().contentType(MediaType.JSON_UTF_8).build());
     ctx.updateRequest(json);
-    return delegate.serve(ctx, json).recover(t -> {
+    return guarded(delegate, ctx, json).recover(t -> {
       Throwable cause = t instanceof HttpStatusException h && h.getCause() != null ? h.getCause() : t;
       HttpStatus status = t instanceof HttpStatusException h ? h.httpStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
       Status.Code code = status.code() == 400 ? Status.Code.INVALID_ARGUMENT
@@ -150,6 +142,13 @@ public final class HttpGateway implements AutoCloseable {
           : "the request is not valid JSON for this method: " + RestErrors.rootMessage(cause);
       return RestErrors.of(Status.fromCode(code).withDescription(message), null);
     });
+  }
+
+  /** Serves the request unless {@link BrowserGuard} refuses it (PERMISSION_DENIED, saying why). */
+  private HttpResponse guarded(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
+    String refused = browserGuard.refusal(req.headers());
+    return refused != null ? RestErrors.of(Status.PERMISSION_DENIED.withDescription(refused), null)
+        : delegate.serve(ctx, req);
   }
 
   private static HttpResponse noSuchMethod(HttpMethod method, String path) {
