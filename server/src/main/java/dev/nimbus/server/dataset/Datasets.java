@@ -305,7 +305,7 @@ public final class Datasets {
     String label = filter.get("label");
     if (label != null && !ResourceNames.isValidLabel(label)) {
       throw ApiException.invalidArgument("filter", "filter: label '" + ResourceNames.abbreviate(label)
-          + "' is not a valid label (expected: 1-32 characters of letters, digits and '_')");
+          + "' is not a valid label (expected: " + ResourceNames.LABEL_RULE + ")");
     }
     String use = filter.containsKey("ml_use") ? filter.get("ml_use") : filter.get("split");
     MlUse mlUse = null;
@@ -381,7 +381,7 @@ public final class Datasets {
       for (String label : labels) {
         if (!ResourceNames.isValidLabel(label)) {
           throw ApiException.invalidArgument("example.labels", "example.labels: '" + ResourceNames.abbreviate(label)
-              + "' is not a valid label (expected: 1-32 characters of letters, digits and '_')");
+              + "' is not a valid label (expected: " + ResourceNames.LABEL_RULE + ")");
         }
       }
       if (labels.size() > ImportRow.MAX_LABELS) {

@@ -51,7 +51,7 @@ public record ImportRow(long line, MlUse mlUse, boolean explicitMlUse, String ur
       }
       if (!ResourceNames.isValidLabel(label)) {
         throw new RowException(Reason.INVALID_LABEL, "label '" + ResourceNames.abbreviate(label)
-            + "' is not valid (expected: 1-32 characters of letters, digits and '_')");
+            + "' is not valid (expected: " + ResourceNames.LABEL_RULE + ")");
       }
       if (!labels.contains(label)) {
         labels.add(label);

@@ -7,6 +7,8 @@ import java.util.regex.Pattern;
 public final class ResourceNames {
   private static final Pattern ID = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]{1,32}");
+  /** What a valid label is, for messages. */
+  public static final String LABEL_RULE = "1-32 characters of letters, digits and '_'";
   /** An example is named by its image's SHA-256, in lowercase hex. */
   private static final Pattern EXAMPLE_ID = Pattern.compile("[0-9a-f]{64}");
 
