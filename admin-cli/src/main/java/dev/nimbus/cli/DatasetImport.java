@@ -69,8 +69,10 @@ final class DatasetImport extends NimbusCommand.WithClient {
       }
       if (!json()) {
         // With --no-wait, stdout is the operation's name alone, for scripts.
-        (noWait ? err() : out()).printf(Locale.ROOT, "uploaded:     %d of %d images sent (%s), the rest were"
-            + " on the server%n", sent.imagesSent(), sent.images(), Text.bytes(sent.bytesSent()));
+        int held = sent.images() - sent.imagesSent() - sent.unreadable().size();
+        (noWait ? err() : out()).printf(Locale.ROOT, "uploaded:     %d of %d images sent (%s)%s%n",
+            sent.imagesSent(), sent.images(), Text.bytes(sent.bytesSent()),
+            held > 0 ? "; the server had the other " + held + " already" : "");
         for (String uri : sent.unreadable()) {
           err().println("not uploaded: " + uri + " (missing, empty, unreadable or not an image here)");
         }
