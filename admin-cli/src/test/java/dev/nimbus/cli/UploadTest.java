@@ -220,7 +220,8 @@ class UploadTest {
     assertThat(first.out()).containsPattern("uploaded: +10 of 10 images sent").containsPattern("(?m)^imported:\\s+10$");
     Cli.Result again = Cli.run("datasets", "import", "cli", clouds.toString(), "--upload", "--target",
         server.target());
-    assertThat(again.out()).containsPattern("uploaded: +0 of 10 images sent \\(0 B\\); the server had the other 10 already")
+    assertThat(again.out())
+        .containsPattern("uploaded: +0 of 10 images sent \\(0 B\\); the server had the other 10 already")
         .containsPattern("(?m)^duplicates:\\s+10$");
     Cli.Result missing = Cli.run("datasets", "import", "cli", tmp.resolve("nowhere").toString(), "--upload",
         "--target", server.target());
