@@ -14,6 +14,8 @@ import dev.nimbus.server.engine.InferenceEngine;
 import dev.nimbus.server.grpc.DatasetGrpcService;
 import dev.nimbus.server.grpc.ModelGrpcService;
 import dev.nimbus.server.grpc.OperationsGrpcService;
+import dev.nimbus.server.grpc.automl.AutoMlPredictionService;
+import dev.nimbus.server.grpc.automl.AutoMlService;
 import dev.nimbus.server.grpc.PredictionGrpcService;
 import dev.nimbus.server.grpc.interceptor.AccessLogInterceptor;
 import dev.nimbus.server.grpc.interceptor.AuthInterceptor;
@@ -214,14 +216,19 @@ public final class NimbusServer implements AutoCloseable {
     // ServerInterceptors.intercept applies the last one first: access log, metrics, limit, auth, status mapping.
     interceptors.add(new StatusMappingInterceptor());
     if (!config.apiKeys().isEmpty()) {
-      interceptors.add(new AuthInterceptor(config.apiKeys()));
+      interceptors.add(new AuthInterceptor(config.apiKeys(), AutoMlService.READ_ONLY));
     }
     interceptors.add(new ConcurrencyLimitInterceptor(config.limits().maxConcurrentCalls()));
     interceptors.add(new MetricsInterceptor(metrics, ticker));
     interceptors.add(new AccessLogInterceptor(ticker));
+    DeploymentRequests deploymentRequests = new DeploymentRequests(modelStore, deployments, operations);
     List<BindableService> services = List.of(new DatasetGrpcService(datasets),
-        new ModelGrpcService(models, new DeploymentRequests(modelStore, deployments, operations)),
-        new PredictionGrpcService(predictions, batchPredictions), new OperationsGrpcService(operations));
+        new ModelGrpcService(models, deploymentRequests),
+        new PredictionGrpcService(predictions, batchPredictions),
+        new OperationsGrpcService(operations, List.of(AutoMlService.operations(datasets))),
+        // Cloud AutoML's API, over the same domain managers.
+        new AutoMlService(datasets, models, deploymentRequests, clock),
+        new AutoMlPredictionService(predictions, batchPredictions, models, clock));
     List<ServerServiceDefinition> intercepted = new ArrayList<>();
     for (BindableService s : services) {
       ServerServiceDefinition def = ServerInterceptors.intercept(s.bindService(), interceptors);

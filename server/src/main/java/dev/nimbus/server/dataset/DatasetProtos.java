@@ -26,6 +26,7 @@ final class DatasetProtos {
         .setLabelCount(r.labelCount())
         .setState(r.state())
         .setEtag(etag(r))
+        .putAllUserLabels(r.userLabels())
         .build();
   }
 

@@ -1,10 +1,13 @@
 package dev.nimbus.server.dataset;
 
+import com.google.gson.Gson;
+import com.google.gson.reflect.TypeToken;
 import dev.nimbus.server.storage.Database;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.MlUse;
 import dev.nimbus.v1.MlUseSource;
+import java.lang.reflect.Type;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,7 +33,8 @@ public final class DatasetStore {
 
   /** A dataset row with its derived counts. */
   public record DatasetRow(String id, String displayName, String description, ClassificationType type,
-      Dataset.State state, long createTime, long updateTime, long revision, long exampleCount, int labelCount) {}
+      Dataset.State state, long createTime, long updateTime, long revision, long exampleCount, int labelCount,
+      Map<String, String> userLabels) {}
 
   /** One example with its labels (sorted). */
   public record ExampleRow(long seq, String datasetId, String sha256, List<String> labels, MlUse mlUse,
@@ -58,11 +62,12 @@ public final class DatasetStore {
   // ---- datasets ----
 
   /** Inserts a dataset; returns false if the id is taken. */
-  public boolean insertDataset(String id, String displayName, String description, ClassificationType type, long now) {
+  public boolean insertDataset(String id, String displayName, String description, ClassificationType type,
+      Map<String, String> userLabels, long now) {
     return db.write(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO datasets(id, display_name, description, classification_type, state, create_time, update_time)"
-              + " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING")) {
+          "INSERT INTO datasets(id, display_name, description, classification_type, state, create_time, update_time,"
+              + " user_labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING")) {
         ps.setString(1, id);
         ps.setString(2, displayName);
         ps.setString(3, description);
@@ -70,6 +75,7 @@ public final class DatasetStore {
         ps.setInt(5, Dataset.State.ACTIVE_VALUE);
         ps.setLong(6, now);
         ps.setLong(7, now);
+        ps.setString(8, labelsJson(userLabels));
         return ps.executeUpdate() == 1;
       }
     });
@@ -105,14 +111,15 @@ public final class DatasetStore {
     });
   }
 
-  public void updateDataset(Connection c, String id, String displayName, String description, long now)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "UPDATE datasets SET display_name = ?, description = ?, update_time = ?, revision = revision + 1 WHERE id = ?")) {
+  public void updateDataset(Connection c, String id, String displayName, String description,
+      Map<String, String> userLabels, long now) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("UPDATE datasets SET display_name = ?, description = ?,"
+        + " user_labels = ?, update_time = ?, revision = revision + 1 WHERE id = ?")) {
       ps.setString(1, displayName);
       ps.setString(2, description);
-      ps.setLong(3, now);
-      ps.setString(4, id);
+      ps.setString(3, labelsJson(userLabels));
+      ps.setLong(4, now);
+      ps.setString(5, id);
       ps.executeUpdate();
     }
   }
@@ -138,13 +145,25 @@ public final class DatasetStore {
       "SELECT d.id, d.display_name, d.description, d.classification_type, d.state, d.create_time, d.update_time,"
           + " d.revision,"
           + " (SELECT COUNT(*) FROM examples e WHERE e.dataset_id = d.id),"
-          + " (SELECT COUNT(DISTINCT l.label) FROM example_labels l WHERE l.dataset_id = d.id)"
+          + " (SELECT COUNT(DISTINCT l.label) FROM example_labels l WHERE l.dataset_id = d.id),"
+          + " d.user_labels"
           + " FROM datasets d";
 
   private static DatasetRow datasetRow(ResultSet rs) throws SQLException {
     return new DatasetRow(rs.getString(1), rs.getString(2), rs.getString(3),
         ClassificationType.forNumber(rs.getInt(4)), Dataset.State.forNumber(rs.getInt(5)), rs.getLong(6),
-        rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getInt(10));
+        rs.getLong(7), rs.getLong(8), rs.getLong(9), rs.getInt(10), labels(rs.getString(11)));
+  }
+
+  private static final Gson GSON = new Gson();
+  private static final Type LABELS = new TypeToken<Map<String, String>>() {}.getType();
+
+  private static String labelsJson(Map<String, String> labels) {
+    return labels.isEmpty() ? null : GSON.toJson(new TreeMap<>(labels));
+  }
+
+  private static Map<String, String> labels(String json) {
+    return json == null ? Map.of() : Map.copyOf(GSON.<Map<String, String>>fromJson(json, LABELS));
   }
 
   // ---- examples ----

@@ -14,6 +14,7 @@ import dev.nimbus.server.operation.OperationRecord;
 import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.util.ListQueries;
 import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.server.util.UserLabels;
 import dev.nimbus.v1.BatchPredictRequest;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateDatasetRequest;
@@ -92,7 +93,8 @@ public final class Datasets {
       default -> throw ApiException.invalidArgument("dataset.classification_type", "dataset.classification_type: "
           + d.getClassificationTypeValue() + " (expected: MULTICLASS or MULTILABEL)");
     };
-    if (!store.insertDataset(id, displayName, d.getDescription(), type, clock.millis())) {
+    Map<String, String> userLabels = UserLabels.check("dataset.user_labels", d.getUserLabelsMap());
+    if (!store.insertDataset(id, displayName, d.getDescription(), type, userLabels, clock.millis())) {
       throw ApiException.alreadyExists(DATASET_TYPE, ResourceNames.dataset(id), "dataset " + ResourceNames.dataset(id)
           + " already exists; choose another id or delete it first");
     }
@@ -125,13 +127,15 @@ public final class Datasets {
     Dataset d = req.getDataset();
     String id = ResourceNames.datasetId("dataset.name", d.getName());
     FieldMask mask = req.getUpdateMask();
-    Set<String> paths = mask.getPathsCount() == 0 ? Set.of("display_name", "description") : Set.copyOf(mask.getPathsList());
+    Set<String> updatable = Set.of("display_name", "description", "user_labels");
+    Set<String> paths = mask.getPathsCount() == 0 ? updatable : Set.copyOf(mask.getPathsList());
     for (String p : paths) {
-      if (!p.equals("display_name") && !p.equals("description")) {
+      if (!updatable.contains(p)) {
         throw ApiException.invalidArgument("update_mask", "update_mask: '" + ResourceNames.abbreviate(p)
-            + "' cannot be updated (expected: display_name, description)");
+            + "' cannot be updated (expected: display_name, description, user_labels)");
       }
     }
+    Map<String, String> userLabels = UserLabels.check("dataset.user_labels", d.getUserLabelsMap());
     store.database().write(c -> {
       DatasetRow row = store.dataset(c, id).orElseThrow(() -> notFound(id));
       if (!d.getEtag().isEmpty() && !d.getEtag().equals(DatasetProtos.etag(row))) {
@@ -144,7 +148,8 @@ public final class Datasets {
       String description = paths.contains("description") ? d.getDescription() : row.description();
       checkText("dataset.display_name", displayName, 256);
       checkText("dataset.description", description, 4096);
-      store.updateDataset(c, id, displayName, description, clock.millis());
+      store.updateDataset(c, id, displayName, description,
+          paths.contains("user_labels") ? userLabels : row.userLabels(), clock.millis());
       return null;
     });
     return get(ResourceNames.dataset(id));

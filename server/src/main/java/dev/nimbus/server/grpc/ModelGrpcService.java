@@ -17,6 +17,7 @@ import dev.nimbus.v1.Model;
 import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.ModelServiceGrpc;
 import dev.nimbus.v1.UndeployModelRequest;
+import dev.nimbus.v1.UpdateModelRequest;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -45,6 +46,11 @@ public final class ModelGrpcService extends ModelServiceGrpc.ModelServiceImplBas
   @Override
   public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> response) {
     Unary.reply(response, models.list(request));
+  }
+
+  @Override
+  public void updateModel(UpdateModelRequest request, StreamObserver<Model> response) {
+    Unary.reply(response, models.update(request));
   }
 
   @Override

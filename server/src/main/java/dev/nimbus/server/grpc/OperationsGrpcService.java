@@ -23,30 +23,80 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The standard {@code google.longrunning.Operations} service. ListOperations filters on {@code kind},
  * {@code state}, {@code target} and {@code done}, newest first. WaitOperation holds no thread while it waits.
+ * Names another API gives its operations (Cloud AutoML's {@code projects/p/locations/l/operations/x}) are
+ * answered through that API's {@link Dialect}: the same operations, shown as that API shows them.
  */
 public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBase {
   /** WaitOperation returns after at most this long, done or not; callers wait again. */
   static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
-  private final OperationManager operations;
+  /** How another API names and shows operations. */
+  public interface Dialect {
+    /** Whether {@code name} (an operation, or a collection's parent for ListOperations) is this dialect's. */
+    boolean owns(String name);
 
-  public OperationsGrpcService(OperationManager operations) {
+    /** The operation {@code name} denotes, if the dialect answers it without a native one (one created done). */
+    Optional<Operation> own(String name);
+
+    /** The native operation id {@code name} denotes. */
+    String nativeId(String name);
+
+    /** A native operation as the dialect shows it; {@code name} is the name the caller used, or the parent. */
+    Operation present(String name, Operation operation);
+
+    /** The dialect's name for native operation {@code id}, under the parent a ListOperations call named. */
+    String childName(String parent, String id);
+  }
+
+  private final OperationManager operations;
+  private final List<Dialect> dialects;
+
+  public OperationsGrpcService(OperationManager operations, List<Dialect> dialects) {
     this.operations = operations;
+    this.dialects = List.copyOf(dialects);
+  }
+
+  private Optional<Dialect> dialect(String name) {
+    return dialects.stream().filter(d -> d.owns(name)).findFirst();
   }
 
   @Override
   public void getOperation(GetOperationRequest request, StreamObserver<Operation> response) {
-    Unary.reply(response, operations.get(ResourceNames.operationId("name", request.getName())));
+    String name = request.getName();
+    Optional<Dialect> dialect = dialect(name);
+    if (dialect.isPresent()) {
+      Dialect d = dialect.get();
+      Optional<Operation> own = d.own(name);
+      Unary.reply(response, own.orElseGet(() -> d.present(name, operations.get(d.nativeId(name)))));
+      return;
+    }
+    Unary.reply(response, operations.get(ResourceNames.operationId("name", name)));
   }
 
   @Override
   public void listOperations(ListOperationsRequest request, StreamObserver<ListOperationsResponse> response) {
+    Optional<Dialect> dialect = dialect(request.getName());
+    if (dialect.isPresent()) {
+      ListOperationsResponse all = list(request.toBuilder().setName("").build());
+      ListOperationsResponse.Builder b = all.toBuilder().clearOperations();
+      for (Operation o : all.getOperationsList()) {
+        String id = o.getName().substring("operations/".length());
+        b.addOperations(dialect.get().present(dialect.get().childName(request.getName(), id), o));
+      }
+      Unary.reply(response, b.build());
+      return;
+    }
+    Unary.reply(response, list(request));
+  }
+
+  private ListOperationsResponse list(ListOperationsRequest request) {
     if (!request.getName().isEmpty() && !request.getName().equals("operations")) {
       throw ApiException.invalidArgument("name", "name: '" + ResourceNames.abbreviate(request.getName())
           + "' (expected: empty or 'operations')");
@@ -95,18 +145,26 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
       long t = last.metadata().getCreateTime().getSeconds() * 1000 + last.metadata().getCreateTime().getNanos() / 1_000_000;
       b.setNextPageToken(ListQueries.token(scope, t + ":" + last.id()));
     }
-    Unary.reply(response, b.build());
+    return b.build();
   }
 
   @Override
   public void deleteOperation(DeleteOperationRequest request, StreamObserver<Empty> response) {
-    operations.delete(ResourceNames.operationId("name", request.getName()));
+    String name = request.getName();
+    Optional<Dialect> dialect = dialect(name);
+    if (dialect.isEmpty() || dialect.get().own(name).isEmpty()) {
+      operations.delete(dialect.isPresent() ? dialect.get().nativeId(name) : ResourceNames.operationId("name", name));
+    }
     Unary.reply(response, Empty.getDefaultInstance());
   }
 
   @Override
   public void cancelOperation(CancelOperationRequest request, StreamObserver<Empty> response) {
-    operations.cancel(ResourceNames.operationId("name", request.getName()));
+    String name = request.getName();
+    Optional<Dialect> dialect = dialect(name);
+    if (dialect.isEmpty() || dialect.get().own(name).isEmpty()) {
+      operations.cancel(dialect.isPresent() ? dialect.get().nativeId(name) : ResourceNames.operationId("name", name));
+    }
     Unary.reply(response, Empty.getDefaultInstance());
   }
 
@@ -116,7 +174,13 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
    */
   @Override
   public void waitOperation(WaitOperationRequest request, StreamObserver<Operation> response) {
-    String id = ResourceNames.operationId("name", request.getName());
+    String name = request.getName();
+    Optional<Dialect> dialect = dialect(name);
+    if (dialect.isPresent() && dialect.get().own(name).isPresent()) {
+      Unary.reply(response, dialect.get().own(name).get());
+      return;
+    }
+    String id = dialect.isPresent() ? dialect.get().nativeId(name) : ResourceNames.operationId("name", name);
     Duration timeout = request.hasTimeout() ? Protos.duration(request.getTimeout()) : MAX_WAIT;
     if (timeout.isNegative()) {
       throw ApiException.invalidArgument("timeout", "timeout: " + timeout + " (expected: >= 0)");
@@ -129,7 +193,8 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
       long left = deadline.timeRemaining(TimeUnit.MILLISECONDS) - 50;
       timeout = Duration.ofMillis(Math.max(0, Math.min(timeout.toMillis(), left)));
     }
-    Unary.replyLater(response, operations.await(id, timeout));
+    Unary.replyLater(response, dialect.isEmpty() ? operations.await(id, timeout)
+        : operations.await(id, timeout).thenApply(o -> dialect.get().present(name, o)));
   }
 
 

@@ -65,15 +65,13 @@ public final class HttpGateway implements AutoCloseable {
       ScheduledExecutorService blocking) {
     this.browserGuard = new BrowserGuard(config.loopbackOnly());
     GrpcServiceBuilder grpcBuilder = GrpcService.builder();
-    services.forEach(grpcBuilder::addService);
+    services.stream().map(HttpBindings::withExtraBindings).forEach(grpcBuilder::addService);
     GrpcService grpc = grpcBuilder
         .enableHttpJsonTranscoding(HttpJsonTranscodingOptions.builder()
             .errorHandler(new RestErrors())
             .queryParamMatchRules(HttpJsonTranscodingQueryParamMatchRule.ORIGINAL_FIELD,
                 HttpJsonTranscodingQueryParamMatchRule.LOWER_CAMEL_CASE)
-            .additionalHttpRules(HttpRule.newBuilder()
-                .setSelector("google.longrunning.Operations.WaitOperation")
-                .setPost("/v1/{name=operations/**}:wait").setBody("*").build())
+            .additionalHttpRules(operationRules())
             .build())
         .jsonMarshallerFactory(service -> GrpcJsonMarshaller.builder()
             .jsonMarshallerCustomizer(ProtoJson::configure)
@@ -103,6 +101,14 @@ public final class HttpGateway implements AutoCloseable {
             .cacheControl("no-cache").build().orElse(indexPage()));
     config.tls().ifPresent(tls -> b.tls(tls.certChain().toFile(), tls.privateKey().toFile()));
     this.server = b.build();
+  }
+
+  /** WaitOperation, which Google's proto leaves unmapped, for native names. */
+  private static List<HttpRule> operationRules() {
+    return List.of(HttpRule.newBuilder().setSelector("google.longrunning.Operations.WaitOperation")
+        .setPost("/v1/{name=operations/**}:wait").setBody("*")
+        .addAdditionalBindings(HttpRule.newBuilder().setPost(HttpBindings.AUTOML_OPERATION + ":wait").setBody("*"))
+        .build());
   }
 
   /** The console's entry page, for every path that is not a file (the console routes it), or a note. */

@@ -48,7 +48,11 @@ final class ProtoJson {
         BatchPredictResponse.getDefaultInstance(), Empty.getDefaultInstance(), ErrorInfo.getDefaultInstance(),
         BadRequest.getDefaultInstance(), RetryInfo.getDefaultInstance(), ResourceInfo.getDefaultInstance(),
         PreconditionFailure.getDefaultInstance(), QuotaFailure.getDefaultInstance(), Help.getDefaultInstance(),
-        LocalizedMessage.getDefaultInstance(), RequestInfo.getDefaultInstance(), DebugInfo.getDefaultInstance())) {
+        LocalizedMessage.getDefaultInstance(), RequestInfo.getDefaultInstance(), DebugInfo.getDefaultInstance(),
+        // Cloud AutoML's operations carry its own metadata and responses.
+        com.google.cloud.automl.v1.OperationMetadata.getDefaultInstance(),
+        com.google.cloud.automl.v1.Dataset.getDefaultInstance(), com.google.cloud.automl.v1.Model.getDefaultInstance(),
+        com.google.cloud.automl.v1.BatchPredictResult.getDefaultInstance())) {
       b.register(type);
     }
   }

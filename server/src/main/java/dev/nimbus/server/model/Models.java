@@ -11,6 +11,7 @@ import dev.nimbus.server.training.ClassifierTrainer;
 import dev.nimbus.server.util.ListQueries;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.server.util.UserLabels;
 import dev.nimbus.v1.CreateModelDetails;
 import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.Dataset;
@@ -26,6 +27,7 @@ import dev.nimbus.v1.Model;
 import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.TrainingParams;
+import dev.nimbus.v1.UpdateModelRequest;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -77,6 +79,11 @@ public final class Models {
       throw ApiException.invalidArgument("model.display_name", "model.display_name is " + m.getDisplayName().length()
           + " characters (expected: at most 256)");
     }
+    Map<String, String> userLabels = UserLabels.check("model.user_labels", m.getUserLabelsMap());
+    if (m.getModelType().length() > 64) {
+      throw ApiException.invalidArgument("model.model_type", "model.model_type is " + m.getModelType().length()
+          + " characters (expected: at most 64)");
+    }
     DatasetSnapshot.take(datasets, datasetId, dataset.type()).checkTrainable();
 
     long now = clock.millis();
@@ -86,6 +93,8 @@ public final class Models {
         .setDataset(ResourceNames.dataset(datasetId))
         .setBaseModel(baseModel)
         .setTrainingParams(params)
+        .putAllUserLabels(userLabels)
+        .setModelType(m.getModelType())
         .setClassificationType(dataset.type())
         .setTrainingState(Model.TrainingState.TRAINING)
         .setDeploymentState(Model.DeploymentState.UNDEPLOYED)
@@ -166,6 +175,42 @@ public final class Models {
       b.setNextPageToken(ListQueries.token(scope, lastName.substring("models/".length())));
     }
     return b.build();
+  }
+
+  /** Changes a model's display name and labels (what the mask names; default: both). */
+  public Model update(UpdateModelRequest req) {
+    if (!req.hasModel()) {
+      throw ApiException.invalidArgument("model", "model is required (with its name and the fields to change)");
+    }
+    Model given = req.getModel();
+    String id = ResourceNames.modelId("model.name", given.getName());
+    Set<String> paths = req.getUpdateMask().getPathsCount() == 0 ? Set.of("display_name", "user_labels")
+        : Set.copyOf(req.getUpdateMask().getPathsList());
+    for (String p : paths) {
+      if (!p.equals("display_name") && !p.equals("user_labels")) {
+        throw ApiException.invalidArgument("update_mask", "update_mask: '" + ResourceNames.abbreviate(p)
+            + "' cannot be updated (expected: display_name, user_labels)");
+      }
+    }
+    if (given.getDisplayName().length() > 256) {
+      throw ApiException.invalidArgument("model.display_name", "model.display_name is "
+          + given.getDisplayName().length() + " characters (expected: at most 256)");
+    }
+    Map<String, String> userLabels = UserLabels.check("model.user_labels", given.getUserLabelsMap());
+    return store.database().write(c -> {
+      Model m = store.get(c, id).orElseThrow(() -> notFound(id));
+      Model.Builder b = m.toBuilder();
+      if (paths.contains("display_name")) {
+        b.setDisplayName(given.getDisplayName().isBlank() ? id : given.getDisplayName().strip());
+      }
+      if (paths.contains("user_labels")) {
+        b.clearUserLabels().putAllUserLabels(userLabels);
+      }
+      long now = clock.millis();
+      Model updated = b.setUpdateTime(Protos.timestamp(now)).build();
+      store.update(c, id, updated, now);
+      return updated;
+    });
   }
 
   /** Starts deleting a model: a running training is cancelled first. */

@@ -88,5 +88,9 @@ public final class Schema {
         vector BLOB NOT NULL,
         PRIMARY KEY (backbone_id, sha256, variant)
       ) WITHOUT ROWID;
+      """,
+      // 3: a dataset's own key/value labels (a JSON object; NULL: none).
+      """
+      ALTER TABLE datasets ADD COLUMN user_labels TEXT;
       """);
 }

@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /** Parsing and validation of resource names ({@code datasets/clouds}, {@code operations/abc}). */
 public final class ResourceNames {
-  private static final Pattern ID = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+  /** A native id, or one in Cloud AutoML's style ({@code ICN} and digits), which the AutoML API assigns. */
+  private static final Pattern ID = Pattern.compile("[a-z][a-z0-9_-]{0,62}|[A-Z]{3}[0-9]{1,60}");
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9_]{1,32}");
   /** What a valid label is, for messages. */
   public static final String LABEL_RULE = "1-32 characters of letters, digits and '_'";
@@ -27,7 +28,8 @@ public final class ResourceNames {
   public static String requireId(String field, String id) {
     if (!isValidId(id)) {
       throw ApiException.invalidArgument(field, field + ": '" + abbreviate(id) + "' is not a valid id (expected: 1-63 "
-          + "characters of lowercase letters, digits, '-' and '_', starting with a letter, e.g. 'clouds')");
+          + "characters of lowercase letters, digits, '-' and '_', starting with a letter, e.g. 'clouds'; or Cloud AutoML's"
+          + " style, 3 capital letters and digits, e.g. 'ICN123')");
     }
     return id;
   }

@@ -15,23 +15,34 @@ import io.grpc.StatusRuntimeException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * API keys: {@code x-api-key: KEY} or {@code authorization: Bearer KEY}. Without a valid key a call is
+ * API keys: {@code x-api-key: KEY}, {@code x-goog-api-key: KEY} (where Google's client libraries put one) or
+ * {@code authorization: Bearer KEY} (where they put an OAuth token). Without a valid key a call is
  * UNAUTHENTICATED; a READER key calling a method that changes something (one its proto does not declare
  * {@code NO_SIDE_EFFECTS}, see {@link Idempotency}) is PERMISSION_DENIED. Health checks and
  * reflection stay open so that load balancers and generic tools work. The caller's role travels in the Context.
  */
 public final class AuthInterceptor implements ServerInterceptor {
   public static final Metadata.Key<String> API_KEY = Metadata.Key.of("x-api-key", Metadata.ASCII_STRING_MARSHALLER);
+  /** Where Google's client libraries send an API key. */
+  public static final Metadata.Key<String> GOOG_API_KEY =
+      Metadata.Key.of("x-goog-api-key", Metadata.ASCII_STRING_MARSHALLER);
   public static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
   public static final Context.Key<Role> ROLE = Context.key("nimbus-role");
 
   private final Map<String, Role> keys;
+  private final Set<String> alsoReadOnly;
 
-  public AuthInterceptor(Map<String, Role> keys) {
+  /**
+   * @param alsoReadOnly methods of services whose protos declare no levels (Cloud AutoML's) that only read, as
+   *     {@code service/method}
+   */
+  public AuthInterceptor(Map<String, Role> keys, Set<String> alsoReadOnly) {
     this.keys = Map.copyOf(keys);
+    this.alsoReadOnly = Set.copyOf(alsoReadOnly);
   }
 
   @Override
@@ -42,6 +53,9 @@ public final class AuthInterceptor implements ServerInterceptor {
       return next.startCall(call, headers);
     }
     String key = headers.get(API_KEY);
+    if (key == null) {
+      key = headers.get(GOOG_API_KEY);
+    }
     if (key == null) {
       String auth = headers.get(AUTHORIZATION);
       if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
@@ -58,7 +72,7 @@ public final class AuthInterceptor implements ServerInterceptor {
           "the API key is not valid on this server"));
     }
     String method = call.getMethodDescriptor().getFullMethodName();
-    if (role == Role.READER && !Idempotency.isReadOnly(method)) {
+    if (role == Role.READER && !Idempotency.isReadOnly(method) && !alsoReadOnly.contains(method)) {
       return refuse(call, ApiException.of(Code.PERMISSION_DENIED, "ROLE_NOT_ALLOWED", "the API key has role reader,"
           + " which may not call " + call.getMethodDescriptor().getBareMethodName() + " (it changes something and"
           + " needs role admin)"));
