@@ -14,6 +14,7 @@ import dev.nimbus.server.engine.InferenceEngine;
 import dev.nimbus.server.grpc.DatasetGrpcService;
 import dev.nimbus.server.grpc.ModelGrpcService;
 import dev.nimbus.server.grpc.OperationsGrpcService;
+import dev.nimbus.server.grpc.UnservedMethods;
 import dev.nimbus.server.grpc.automl.AutoMlPredictionService;
 import dev.nimbus.server.grpc.automl.AutoMlService;
 import dev.nimbus.server.grpc.PredictionGrpcService;
@@ -236,6 +237,8 @@ public final class NimbusServer implements AutoCloseable {
       builder.addService(def);
       health.setStatus(def.getServiceDescriptor().getName(), ServingStatus.NOT_SERVING);
     }
+    builder.fallbackHandlerRegistry(new UnservedMethods(intercepted.stream()
+        .map(d -> d.getServiceDescriptor().getName()).toList()));
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
     builder.addService(legacyReflection());

@@ -50,6 +50,8 @@ import org.slf4j.LoggerFactory;
 public final class HttpGateway implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
   private static final String CONSOLE = "console";
+  /** REST paths of any API version ({@code /v1/}, {@code /v1beta1/}), which never get the console's page. */
+  private static final java.util.regex.Pattern API_PATH = java.util.regex.Pattern.compile("^/v[0-9]+[a-z0-9]*/");
 
   private final Server server;
   private final BrowserGuard browserGuard;
@@ -114,13 +116,13 @@ public final class HttpGateway implements AutoCloseable {
   /** The console's entry page, for every path that is not a file (the console routes it), or a note. */
   private static HttpService indexPage() {
     if (HttpGateway.class.getClassLoader().getResource(CONSOLE + "/index.html") == null) {
-      return (ctx, req) -> ctx.path().startsWith("/v1/") ? noSuchMethod(ctx.method(), ctx.path())
+      return (ctx, req) -> API_PATH.matcher(ctx.path()).lookingAt() ? noSuchMethod(ctx.method(), ctx.path())
           : HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8, "The console was not built into this"
               + " server (the build found no npm). The REST API is under /v1/.\n");
     }
     HttpFile index = HttpFile.builder(HttpGateway.class.getClassLoader(), CONSOLE + "/index.html")
         .cacheControl("no-cache").build();
-    return (ctx, req) -> ctx.path().startsWith("/v1/") ? noSuchMethod(ctx.method(), ctx.path())
+    return (ctx, req) -> API_PATH.matcher(ctx.path()).lookingAt() ? noSuchMethod(ctx.method(), ctx.path())
         : index.asService().serve(ctx, req);
   }
 

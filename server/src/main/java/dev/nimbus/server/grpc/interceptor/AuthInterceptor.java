@@ -64,7 +64,8 @@ public final class AuthInterceptor implements ServerInterceptor {
     }
     if (key == null) {
       return refuse(call, ApiException.of(Code.UNAUTHENTICATED, "API_KEY_MISSING", "this server needs an API key:"
-          + " send it in the x-api-key header (nimbus --api-key, or NimbusClient.builder().apiKey(...))"));
+          + " send it in the x-api-key header (nimbus --api-key, or NimbusClient.builder().apiKey(...)); Google's"
+          + " clients' x-goog-api-key and Authorization: Bearer work too"));
     }
     Role role = lookup(key);
     if (role == null) {
