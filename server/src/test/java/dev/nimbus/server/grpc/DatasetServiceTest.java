@@ -166,6 +166,17 @@ class DatasetServiceTest {
     assertFails(Status.Code.INVALID_ARGUMENT, "cannot be updated", () -> nimbus.datasets.updateDataset(
         UpdateDatasetRequest.newBuilder().setDataset(updated)
             .setUpdateMask(FieldMask.newBuilder().addPaths("classification_type")).build()));
+    Dataset labelled = nimbus.datasets.updateDataset(UpdateDatasetRequest.newBuilder()
+        .setDataset(updated.toBuilder().putUserLabels("owner", "lab-team").putUserLabels("stage", ""))
+        .setUpdateMask(FieldMask.newBuilder().addPaths("user_labels")).build());
+    assertThat(labelled.getUserLabelsMap()).containsOnly(java.util.Map.entry("owner", "lab-team"),
+        java.util.Map.entry("stage", ""));
+    assertThat(labelled.getDisplayName()).isEqualTo("Clouds of the lab");
+    assertThat(nimbus.datasets.getDataset(GetDatasetRequest.newBuilder().setName(d.getName()).build())
+        .getUserLabelsMap()).containsEntry("owner", "lab-team");
+    assertFails(Status.Code.INVALID_ARGUMENT, "the value of 'owner', 'Lab Team', is not valid", () ->
+        nimbus.datasets.updateDataset(UpdateDatasetRequest.newBuilder()
+            .setDataset(labelled.toBuilder().putUserLabels("owner", "Lab Team")).build()));
   }
 
   @Test

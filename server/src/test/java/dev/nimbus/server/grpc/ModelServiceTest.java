@@ -31,6 +31,7 @@ import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.OutputConfig;
 import dev.nimbus.v1.TrainingParams;
 import dev.nimbus.v1.UndeployModelRequest;
+import dev.nimbus.v1.UpdateModelRequest;
 import io.grpc.Status;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -274,6 +275,28 @@ class ModelServiceTest {
         DeployModelRequest.newBuilder().setName("models/nope").build()));
     assertFails(Status.Code.FAILED_PRECONDITION, "not deployed", () -> nimbus.predictions.batchPredict(
         BatchPredictRequest.newBuilder().setName("models/shapes_cnn").build()));
+  }
+
+  @Test
+  @Order(6)
+  void updateModel_changesDisplayNameAndUserLabels_only() {
+    Model before = get("shapes_cnn");
+    Model updated = nimbus.models.updateModel(UpdateModelRequest.newBuilder()
+        .setModel(Model.newBuilder().setName("models/shapes_cnn").setDisplayName("Shapes, small CNN")
+            .putUserLabels("team", "vision").setDataset("datasets/other"))
+        .build());
+    assertThat(updated.getDisplayName()).isEqualTo("Shapes, small CNN");
+    assertThat(updated.getUserLabelsMap()).containsExactly(java.util.Map.entry("team", "vision"));
+    assertThat(updated.getDataset()).isEqualTo(before.getDataset());
+    assertThat(get("shapes_cnn").getUserLabelsMap()).containsEntry("team", "vision");
+    assertFails(Status.Code.INVALID_ARGUMENT, "'dataset' cannot be updated", () -> nimbus.models.updateModel(
+        UpdateModelRequest.newBuilder().setModel(Model.newBuilder().setName("models/shapes_cnn"))
+            .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("dataset")).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "key '1abc' is not valid", () -> nimbus.models.updateModel(
+        UpdateModelRequest.newBuilder().setModel(Model.newBuilder().setName("models/shapes_cnn")
+            .putUserLabels("1abc", "x")).build()));
+    assertFails(Status.Code.NOT_FOUND, "models/nope", () -> nimbus.models.updateModel(
+        UpdateModelRequest.newBuilder().setModel(Model.newBuilder().setName("models/nope")).build()));
   }
 
   @Test
