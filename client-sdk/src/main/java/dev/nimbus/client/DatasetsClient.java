@@ -116,8 +116,8 @@ public final class DatasetsClient {
   }
 
   /**
-   * Updates the fields of {@code dataset} named in {@code updateMask} ({@code display_name}, {@code description};
-   * an empty mask means both). Send the etag you read back to detect lost updates.
+   * Updates the fields of {@code dataset} named in {@code updateMask} ({@code display_name}, {@code description},
+   * {@code user_labels}; an empty mask means all three). Send the etag you read back to detect lost updates.
    */
   public Dataset update(Dataset dataset, FieldMask updateMask) {
     return blocking.updateDataset(updateRequest(dataset, updateMask));

@@ -3,6 +3,7 @@ package dev.nimbus.client;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Empty;
+import com.google.protobuf.FieldMask;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.DeleteModelRequest;
@@ -20,6 +21,7 @@ import dev.nimbus.v1.Model;
 import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.ModelServiceGrpc;
 import dev.nimbus.v1.UndeployModelRequest;
+import dev.nimbus.v1.UpdateModelRequest;
 import io.grpc.Channel;
 import java.util.concurrent.CompletableFuture;
 
@@ -70,6 +72,18 @@ public final class ModelsClient {
 
   public CompletableFuture<Model> getAsync(String model) {
     return Rpc.unary(async::getModel, getRequest(model));
+  }
+
+  /**
+   * Updates the fields of {@code model} named in {@code updateMask} ({@code display_name}, {@code user_labels}; an
+   * empty mask means both).
+   */
+  public Model update(Model model, FieldMask updateMask) {
+    return blocking.updateModel(updateRequest(model, updateMask));
+  }
+
+  public CompletableFuture<Model> updateAsync(Model model, FieldMask updateMask) {
+    return Rpc.unary(async::updateModel, updateRequest(model, updateMask));
   }
 
   /** All models, fetched page by page as iteration reaches them. */
@@ -156,6 +170,13 @@ public final class ModelsClient {
   public CompletableFuture<ListModelEvaluationsResponse> listEvaluationsPageAsync(
       ListModelEvaluationsRequest request) {
     return Rpc.unary(async::listModelEvaluations, request);
+  }
+
+  private static UpdateModelRequest updateRequest(Model model, FieldMask updateMask) {
+    requireNonNull(model, "model");
+    requireNonNull(updateMask, "updateMask");
+    return UpdateModelRequest.newBuilder().setModel(model.toBuilder().setName(Names.model(model.getName())))
+        .setUpdateMask(updateMask).build();
   }
 
   private static GetModelRequest getRequest(String model) {
