@@ -13,6 +13,7 @@ import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.operation.OperationRecord;
 import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.util.ListQueries;
+import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictRequest;
 import dev.nimbus.v1.ClassificationType;
@@ -22,6 +23,8 @@ import dev.nimbus.v1.DatasetStats;
 import dev.nimbus.v1.DeleteDatasetRequest;
 import dev.nimbus.v1.DeleteDetails;
 import dev.nimbus.v1.Example;
+import dev.nimbus.v1.ExportDataDetails;
+import dev.nimbus.v1.ExportDataRequest;
 import dev.nimbus.v1.FindMissingImagesRequest;
 import dev.nimbus.v1.FindMissingImagesResponse;
 import dev.nimbus.v1.ImportDataDetails;
@@ -40,6 +43,7 @@ import dev.nimbus.v1.UpdateDatasetRequest;
 import dev.nimbus.v1.UpdateExampleRequest;
 import dev.nimbus.v1.UploadImagesRequest;
 import dev.nimbus.v1.UploadImagesResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -189,6 +193,39 @@ public final class Datasets {
       snapshots.delete(snapshot);
       throw e;
     }
+  }
+
+  /**
+   * Starts ExportData: the dataset must be ACTIVE and the output a new (or empty) folder inside the export roots;
+   * the operation writes the images and the CSV in AutoML Vision's layout ({@link ExportDataHandler}).
+   */
+  public Operation exportData(ExportDataRequest req) {
+    String id = ResourceNames.datasetId("name", req.getName());
+    DatasetRow row = existing(id);
+    if (row.state() != Dataset.State.ACTIVE) {
+      throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(id)
+          + " is being deleted; it cannot be exported");
+    }
+    if (!req.hasOutputConfig()) {
+      throw ApiException.invalidArgument("output_config", "output_config is required (output_uri: a new or empty"
+          + " folder on the server)");
+    }
+    String prefix = req.getImageUriPrefix();
+    if (!prefix.isEmpty()) {
+      if (prefix.length() > 1024 || prefix.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+        throw ApiException.invalidArgument("image_uri_prefix", "image_uri_prefix: at most 1024 characters and no"
+            + " control characters (given " + prefix.length() + " characters)");
+      }
+      if (!prefix.endsWith("/")) {
+        throw ApiException.invalidArgument("image_uri_prefix", "image_uri_prefix: '" + ResourceNames.abbreviate(prefix)
+            + "' must end with '/' (it is the folder the export's images/ folder will be in, e.g. gs://bucket/export/)");
+      }
+    }
+    Path out = OutputPaths.check(config, "output_config.output_uri", req.getOutputConfig().getOutputUri(), true);
+    ExportDataRequest spec = req.toBuilder().setName(ResourceNames.dataset(id))
+        .setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(out.toString())).build();
+    return operations.start(OperationMetadata.Kind.EXPORT_DATA, ResourceNames.dataset(id), spec,
+        ExportDataDetails.newBuilder().setOutputUri(out.toString()).setTotalCount(row.exampleCount()).build(), null);
   }
 
   /**

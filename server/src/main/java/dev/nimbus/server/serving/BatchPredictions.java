@@ -4,7 +4,7 @@ import com.google.longrunning.Operation;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.error.ApiException;
-import dev.nimbus.server.model.OutputPaths;
+import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictDetails;

@@ -1,9 +1,8 @@
-package dev.nimbus.server.model;
+package dev.nimbus.server.util;
 
 import com.google.rpc.Code;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.error.ApiException;
-import dev.nimbus.server.util.ServerPaths;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
