@@ -175,11 +175,7 @@ public final class Datasets {
    */
   public Operation importData(ImportDataRequest req) {
     String id = ResourceNames.datasetId("name", req.getName());
-    DatasetRow row = existing(id);
-    if (row.state() != Dataset.State.ACTIVE) {
-      throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(id)
-          + " is being deleted; imports are not accepted");
-    }
+    active(id, "; imports are not accepted");
     InputConfig snapshot = snapshots.take(req.getInputConfig());
     ImportCsv parsed = ImportCsv.parse(snapshots.read(snapshot));
     ImportDataRequest spec = ImportDataRequest.newBuilder()
@@ -201,11 +197,7 @@ public final class Datasets {
    */
   public Operation exportData(ExportDataRequest req) {
     String id = ResourceNames.datasetId("name", req.getName());
-    DatasetRow row = existing(id);
-    if (row.state() != Dataset.State.ACTIVE) {
-      throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(id)
-          + " is being deleted; it cannot be exported");
-    }
+    DatasetRow row = active(id, "; it cannot be exported");
     if (!req.hasOutputConfig()) {
       throw ApiException.invalidArgument("output_config", "output_config is required (output_uri: a new or empty"
           + " folder on the server)");
@@ -484,12 +476,17 @@ public final class Datasets {
   public record ExampleImage(String sha256, String mimeType, String tag, long sizeBytes, byte[] preview) {}
 
   private void existingActive(String field, String name) {
-    String id = ResourceNames.datasetId(field, name);
+    active(ResourceNames.datasetId(field, name), "");
+  }
+
+  /** The dataset, or NOT_FOUND; FAILED_PRECONDITION, followed by {@code refusal}, while it is being deleted. */
+  private DatasetRow active(String id, String refusal) {
     DatasetRow ds = existing(id);
     if (ds.state() != Dataset.State.ACTIVE) {
       throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(id)
-          + " is being deleted");
+          + " is being deleted" + refusal);
     }
+    return ds;
   }
 
   public void deleteExample(String name) {

@@ -10,7 +10,9 @@ import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.storage.StorageException;
+import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.server.util.ServerPaths;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.ExportDataDetails;
 import dev.nimbus.v1.ExportDataRequest;
@@ -27,11 +29,8 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +92,7 @@ public final class ExportDataHandler implements OperationHandler {
     }
     if (ctx.checkpoint() != RENAMING) {
       try {
-        deleteTree(temp); // what a run that stopped half-way left
+        ServerPaths.deleteTree(temp); // what a run that stopped half-way left
         Files.createDirectories(temp.resolve(IMAGES));
         d.setExportedCount(0);
         write(ctx, spec, id, temp, m, d);
@@ -201,23 +200,12 @@ public final class ExportDataHandler implements OperationHandler {
   }
 
   private static void rename(Path temp, Path out) throws IOException {
-    if (Files.isDirectory(out)) {
-      try (Stream<Path> s = Files.list(out)) {
-        if (s.findAny().isPresent()) {
-          deleteQuietly(temp);
-          throw ApiException.of(Code.ALREADY_EXISTS, "OUTPUT_EXISTS", "output_config.output_uri: " + out
-              + " was filled by someone else during the export; the server never overwrites, so nothing was"
-              + " written (export again to a new folder)");
-        }
-      }
-      Files.delete(out); // the empty folder the request named
-    } else if (Files.exists(out)) {
+    try {
+      OutputPaths.moveIntoPlace(temp, out);
+    } catch (ApiException e) {
       deleteQuietly(temp);
-      throw ApiException.of(Code.ALREADY_EXISTS, "OUTPUT_EXISTS", "output_config.output_uri: " + out
-          + " was created by someone else during the export; the server never overwrites, so nothing was written"
-          + " (export again to a new path)");
+      throw e;
     }
-    Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE);
     BlobStore.fsyncDirectory(out.getParent());
   }
 
@@ -231,20 +219,9 @@ public final class ExportDataHandler implements OperationHandler {
     });
   }
 
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(root)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
-  }
-
   private static void deleteQuietly(Path root) {
     try {
-      deleteTree(root);
+      ServerPaths.deleteTree(root);
     } catch (IOException e) {
       // Hidden beside the output and never renamed into place, so only its space is lost; say where it is.
       log.warn("Could not remove the partial export {}: {}", root, e.toString());

@@ -5,8 +5,9 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.rpc.Status;
 import dev.nimbus.server.dataset.NamedImage;
-import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.storage.BlobStore;
+import dev.nimbus.server.util.OutputPaths;
+import dev.nimbus.server.util.ServerPaths;
 import dev.nimbus.v1.BatchPredictRequest.OutputFormat;
 import dev.nimbus.v1.LabelScore;
 import java.io.BufferedWriter;
@@ -18,12 +19,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Where BatchPredict's results go, in one of the request's {@link OutputFormat}s. The handler's loop calls
@@ -62,19 +60,9 @@ abstract sealed class BatchPredictionWriter implements Closeable {
   final void commit() throws IOException {
     flushAndSync();
     closeFiles();
-    if (Files.isDirectory(out)) {
-      try (Stream<Path> s = Files.list(out)) {
-        if (s.findAny().isPresent()) {
-          throw ApiException.of(com.google.rpc.Code.ALREADY_EXISTS, "OUTPUT_EXISTS", "output_config.output_uri: "
-              + out + " was filled by someone else during the batch prediction; the server never overwrites, so"
-              + " nothing was written (predict again into a new folder)");
-        }
-      }
-      Files.delete(out); // the empty folder the request named
-    }
-    Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE);
-    BlobStore.fsyncDirectory(out.getParent());
+    OutputPaths.moveIntoPlace(temp, out);
     committed = true;
+    BlobStore.fsyncDirectory(out.getParent());
   }
 
   abstract void flushAndSync() throws IOException;
@@ -87,12 +75,8 @@ abstract sealed class BatchPredictionWriter implements Closeable {
     try {
       closeFiles();
     } finally {
-      if (!committed && Files.exists(temp)) {
-        try (Stream<Path> s = Files.walk(temp)) {
-          for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-            Files.deleteIfExists(p);
-          }
-        }
+      if (!committed) {
+        ServerPaths.deleteTree(temp);
       }
     }
   }
