@@ -184,7 +184,8 @@ final class DatasetsCommand {
       OperationFuture<ExportDataResponse> future = client.datasets().exportData(request.build());
       return Waiting.follow(this, client, future, noWait, "Exporting",
           done -> {
-            ExportDataResponse r = OperationView.exportDataResponse(done).orElse(ExportDataResponse.getDefaultInstance());
+            ExportDataResponse r = OperationView.exportDataResponse(done)
+                .orElse(ExportDataResponse.getDefaultInstance());
             out().println("Exported " + r.getExportedCount() + " examples of " + Names.dataset(dataset) + " to "
                 + out);
           });

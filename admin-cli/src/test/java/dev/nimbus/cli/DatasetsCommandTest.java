@@ -216,7 +216,8 @@ class DatasetsCommandTest {
     }
 
     Cli.succeeded(nimbus("datasets", "create", "received"));
-    Cli.Result imported = nimbus("datasets", "import", "received", out.resolve("image_classification_1.csv").toString());
+    Cli.Result imported = nimbus("datasets", "import", "received",
+        out.resolve("image_classification_1.csv").toString());
     assertThat(imported.exitCode()).as(imported.toString()).isZero();
     assertThat(Cli.succeeded(nimbus("datasets", "get", "received")).out())
         .containsPattern("(?m)^examples:\\s+" + written.size() + "$");

@@ -209,8 +209,9 @@ public final class Datasets {
             + " control characters (given " + prefix.length() + " characters)");
       }
       if (!prefix.endsWith("/")) {
-        throw ApiException.invalidArgument("image_uri_prefix", "image_uri_prefix: '" + ResourceNames.abbreviate(prefix)
-            + "' must end with '/' (it is the folder the export's images/ folder will be in, e.g. gs://bucket/export/)");
+        throw ApiException.invalidArgument("image_uri_prefix", "image_uri_prefix: '"
+            + ResourceNames.abbreviate(prefix) + "' must end with '/' (it is the folder the export's images/ folder"
+            + " will be in, e.g. gs://bucket/export/)");
       }
     }
     Path out = OutputPaths.check(config, "output_config.output_uri", req.getOutputConfig().getOutputUri(), true);

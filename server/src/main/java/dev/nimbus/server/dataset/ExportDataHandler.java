@@ -28,6 +28,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class ExportDataHandler implements OperationHandler {
   }
 
   /** The hidden folder an export is written into before its rename, beside the output and named after the run. */
-  static Path tempFolder(Path out, String operationId) {
+  private static Path tempFolder(Path out, String operationId) {
     return out.resolveSibling("." + out.getFileName() + ".partial-" + operationId);
   }
 
@@ -141,7 +142,14 @@ public final class ExportDataHandler implements OperationHandler {
           }
           ctx.throwIfStopping();
           String file = IMAGES + "/" + e.sha256() + "." + ImageFormat.fromMimeType(e.mimeType()).extension();
-          copyBlob(e.sha256(), temp.resolve(file));
+          try {
+            copyBlob(e.sha256(), temp.resolve(file));
+          } catch (NoSuchFileException gone) {
+            if (store.example(id, e.sha256()).isEmpty()) {
+              continue; // deleted (DeleteExample) since the page was read: not part of the export
+            }
+            throw gone;
+          }
           w.write(row(e, spec.getImageUriPrefix() + file));
           d.setExportedCount(d.getExportedCount() + 1);
           // Examples imported after the start are exported too; the total grows with them.

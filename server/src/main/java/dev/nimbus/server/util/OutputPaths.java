@@ -10,7 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
 /**
- * Where the server may write what a caller asks for (model exports, batch prediction results): an absolute path
+ * Where the server may write what a caller asks for (model and dataset exports, batch predictions): an absolute path
  * inside the configured export roots (anywhere on a loopback-only server without them), whose folder exists, and
  * that does not exist yet (or is an empty folder, when a folder is written). Nothing is ever overwritten.
  */
