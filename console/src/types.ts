@@ -235,6 +235,7 @@ export interface OperationMetadata {
   deployModelDetails?: { model?: string; device?: string };
   batchPredictDetails?: { totalCount?: Int64; predictedCount?: Int64; failedCount?: Int64; imagesPerSecond?: number };
   exportModelDetails?: { outputUri?: string };
+  exportDataDetails?: { outputUri?: string; exportedCount?: Int64; totalCount?: Int64 };
   deleteDetails?: { deletedCount?: Int64; totalCount?: Int64 };
 }
 

@@ -6,7 +6,7 @@ import { href, resourceHref, setQuery } from '../router';
 import type { Operation } from '../types';
 import { FailureTable } from './ImportPanel';
 
-const KINDS = ['IMPORT_DATA', 'DELETE_DATASET', 'CREATE_MODEL', 'DELETE_MODEL', 'DEPLOY_MODEL', 'UNDEPLOY_MODEL', 'EXPORT_MODEL', 'BATCH_PREDICT'];
+const KINDS = ['IMPORT_DATA', 'DELETE_DATASET', 'CREATE_MODEL', 'DELETE_MODEL', 'DEPLOY_MODEL', 'UNDEPLOY_MODEL', 'EXPORT_MODEL', 'BATCH_PREDICT', 'EXPORT_DATA'];
 const STATES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 function targetHref(target?: string): string | undefined {
@@ -126,7 +126,7 @@ export function OperationPage({ id }: { id: string }) {
   const o = op.data;
   useInterval(() => op.reload(), 1000, o !== undefined && !o.done);
   const m = o?.metadata ?? {};
-  const details = m.importDataDetails ?? m.createModelDetails ?? m.deployModelDetails ?? m.batchPredictDetails ?? m.exportModelDetails ?? m.deleteDetails;
+  const details = m.importDataDetails ?? m.createModelDetails ?? m.deployModelDetails ?? m.batchPredictDetails ?? m.exportModelDetails ?? m.exportDataDetails ?? m.deleteDetails;
   const t = targetHref(m.target);
   return (
     <section>

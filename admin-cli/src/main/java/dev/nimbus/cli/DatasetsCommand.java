@@ -1,5 +1,6 @@
 package dev.nimbus.cli;
 
+import dev.nimbus.client.Names;
 import dev.nimbus.client.NimbusClient;
 import dev.nimbus.client.OperationFuture;
 import dev.nimbus.v1.AnnotationSpec;
@@ -8,8 +9,12 @@ import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.DatasetStats;
 import dev.nimbus.v1.DatasetWarning;
+import dev.nimbus.v1.ExportDataRequest;
+import dev.nimbus.v1.ExportDataResponse;
+import dev.nimbus.v1.OutputConfig;
 import dev.nimbus.v1.SplitCounts;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -18,10 +23,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code nimbus datasets ...}: the datasets of labeled images, and the verbs that need no more than a name. */
 @Command(name = "datasets",
-    description = "Create, import into, inspect and delete datasets of labeled images.",
+    description = "Create, import into, export, inspect and delete datasets of labeled images.",
     subcommands = {DatasetsCommand.Create.class, DatasetsCommand.ListDatasets.class, DatasetsCommand.Get.class,
-        DatasetImport.class, DatasetsCommand.Stats.class, DatasetExamples.Examples.class, DatasetExamples.Image.class,
-        DatasetsCommand.Delete.class},
+        DatasetImport.class, DatasetsCommand.Export.class, DatasetsCommand.Stats.class, DatasetExamples.Examples.class,
+        DatasetExamples.Image.class, DatasetsCommand.Delete.class},
     footerHeading = "%nExamples:%n",
     footer = {
         "  nimbus datasets create clouds",
@@ -142,6 +147,48 @@ final class DatasetsCommand {
         printDataset(out(), d);
       }
       return OK;
+    }
+  }
+
+  @Command(name = "export",
+      description = {"Write a dataset in AutoML Vision's export layout to a folder on the server: images/<sha256>.<ext>"
+          + " and image_classification_1.csv, which 'nimbus datasets import' (or AutoML) reads back as it is.",
+          "The folder must be new or empty; it appears only once complete. Waits unless --no-wait."},
+      footerHeading = "%nExamples:%n",
+      footer = {"  nimbus datasets export clouds /srv/exports/clouds",
+          "  nimbus datasets export clouds /srv/exports/clouds --image-uri-prefix gs://my-bucket/clouds/"})
+  static final class Export extends NimbusCommand.WithClient {
+    @Parameters(index = "0", paramLabel = "DATASET", description = DATASET_DESCRIPTION)
+    String dataset;
+
+    @Parameters(index = "1", paramLabel = "FOLDER",
+        description = "A new or empty folder on the server; relative paths are made absolute here.")
+    Path folder;
+
+    @Option(names = "--image-uri-prefix", paramLabel = "PREFIX",
+        description = "Written before images/... in the CSV's URIs (ending in /), e.g. where the folder will be"
+            + " copied; by default the URIs are relative to the CSV.")
+    String imageUriPrefix;
+
+    @Option(names = "--no-wait", description = "Print the operation and return at once.")
+    boolean noWait;
+
+    @Override
+    protected int run(NimbusClient client) {
+      Path out = folder.toAbsolutePath().normalize();
+      ExportDataRequest.Builder request = ExportDataRequest.newBuilder().setName(Names.dataset(dataset))
+          .setOutputConfig(OutputConfig.newBuilder().setOutputUri(out.toString()));
+      if (imageUriPrefix != null) {
+        request.setImageUriPrefix(imageUriPrefix);
+      }
+      OperationFuture<ExportDataResponse> future = client.datasets().exportData(request.build());
+      return Waiting.follow(this, client, future, noWait, "Exporting",
+          done -> {
+            ExportDataResponse r = OperationView.exportDataResponse(done)
+                .orElse(ExportDataResponse.getDefaultInstance());
+            out().println("Exported " + r.getExportedCount() + " examples of " + Names.dataset(dataset) + " to "
+                + out);
+          });
     }
   }
 

@@ -11,6 +11,7 @@ import com.google.rpc.Status;
 import dev.nimbus.client.NimbusErrors;
 import dev.nimbus.client.OperationsClient;
 import dev.nimbus.v1.DeleteDetails;
+import dev.nimbus.v1.ExportDataResponse;
 import dev.nimbus.v1.ImportDataDetails;
 import dev.nimbus.v1.ImportDataResponse;
 import dev.nimbus.v1.OperationMetadata;
@@ -57,6 +58,10 @@ final class OperationView {
 
   static Optional<ImportDataResponse> importResponse(Operation operation) {
     return unpack(operation, ImportDataResponse.class);
+  }
+
+  static Optional<ExportDataResponse> exportDataResponse(Operation operation) {
+    return unpack(operation, ExportDataResponse.class);
   }
 
   /** Done with an error: FAILED or CANCELLED. */

@@ -198,6 +198,36 @@ class DatasetsCommandTest {
   }
 
   @Test
+  void export_writesAutoMlsLayout_thatImportReadsBack_andNeverOverwrites() throws Exception {
+    Cli.succeeded(nimbus("datasets", "create", "shipped"));
+    Cli.succeeded(nimbus("datasets", "import", "shipped", csv.toString()));
+    Path out = tmp.resolve("shipped-export");
+    Cli.Result exported = nimbus("datasets", "export", "shipped", out.toString());
+    assertThat(exported.exitCode()).as(exported.toString()).isZero();
+    assertThat(exported.out()).isEqualTo("Exported " + written.size() + " examples of datasets/shipped to " + out
+        + "\n");
+    List<String> rows = Files.readAllLines(out.resolve("image_classification_1.csv"));
+    assertThat(rows).hasSize(written.size()).allSatisfy(row -> assertThat(row)
+        .matches("(TRAIN|VALIDATION|TEST),images/[0-9a-f]{64}\\.(png|jpg),[a-z]+"));
+    for (String row : rows) {
+      String file = row.split(",")[1];
+      String sha = file.substring("images/".length(), file.indexOf('.'));
+      assertThat(Files.readAllBytes(out.resolve(file))).isEqualTo(written.get(sha));
+    }
+
+    Cli.succeeded(nimbus("datasets", "create", "received"));
+    Cli.Result imported = nimbus("datasets", "import", "received",
+        out.resolve("image_classification_1.csv").toString());
+    assertThat(imported.exitCode()).as(imported.toString()).isZero();
+    assertThat(Cli.succeeded(nimbus("datasets", "get", "received")).out())
+        .containsPattern("(?m)^examples:\\s+" + written.size() + "$");
+
+    Cli.Result again = nimbus("datasets", "export", "shipped", out.toString());
+    assertThat(again.exitCode()).isEqualTo(1);
+    assertThat(again.err()).contains("ALREADY_EXISTS").contains("never overwrites");
+  }
+
+  @Test
   void delete_waitsUntilTheDatasetIsGone() {
     Cli.succeeded(nimbus("datasets", "create", "doomed"));
     Cli.Result deleted = nimbus("datasets", "delete", "doomed");

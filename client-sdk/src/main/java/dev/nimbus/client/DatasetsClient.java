@@ -16,6 +16,8 @@ import dev.nimbus.v1.DatasetStats;
 import dev.nimbus.v1.DeleteDatasetRequest;
 import dev.nimbus.v1.DeleteExampleRequest;
 import dev.nimbus.v1.Example;
+import dev.nimbus.v1.ExportDataRequest;
+import dev.nimbus.v1.ExportDataResponse;
 import dev.nimbus.v1.GetDatasetRequest;
 import dev.nimbus.v1.GetDatasetStatsRequest;
 import dev.nimbus.v1.GetExampleRequest;
@@ -28,6 +30,7 @@ import dev.nimbus.v1.ListDatasetsRequest;
 import dev.nimbus.v1.ListDatasetsResponse;
 import dev.nimbus.v1.ListExamplesRequest;
 import dev.nimbus.v1.ListExamplesResponse;
+import dev.nimbus.v1.OutputConfig;
 import dev.nimbus.v1.ReadExampleImageRequest;
 import dev.nimbus.v1.ReadExampleImageResponse;
 import dev.nimbus.v1.UpdateDatasetRequest;
@@ -148,6 +151,32 @@ public final class DatasetsClient {
       String dataset, InputConfig inputConfig) {
     return Rpc.unary(async::importData, importRequest(dataset, inputConfig),
         operation -> track(operation, ImportDataResponse.class));
+  }
+
+  /**
+   * Writes the dataset in AutoML Vision's export layout into a folder on the server (under its export roots, new
+   * or empty): {@code images/<sha256>.<ext>} and {@code image_classification_1.csv}, whose relative URIs
+   * {@link #importCsv} reads back as they are. The folder appears only once complete.
+   *
+   * @param outputUri a path or {@code file://} URI on the server
+   */
+  public OperationFuture<ExportDataResponse> exportData(String dataset, String outputUri) {
+    return exportData(exportRequest(dataset, outputUri));
+  }
+
+  public CompletableFuture<OperationFuture<ExportDataResponse>> exportDataAsync(String dataset, String outputUri) {
+    return exportDataAsync(exportRequest(dataset, outputUri));
+  }
+
+  /** ExportData as built, e.g. with an {@code image_uri_prefix} for the CSV's URIs. */
+  public OperationFuture<ExportDataResponse> exportData(ExportDataRequest request) {
+    requireNonNull(request, "request");
+    return track(blocking.exportData(request), ExportDataResponse.class);
+  }
+
+  public CompletableFuture<OperationFuture<ExportDataResponse>> exportDataAsync(ExportDataRequest request) {
+    requireNonNull(request, "request");
+    return Rpc.unary(async::exportData, request, operation -> track(operation, ExportDataResponse.class));
   }
 
   /**
@@ -406,6 +435,12 @@ public final class DatasetsClient {
   private static ImportDataRequest importRequest(String dataset, InputConfig inputConfig) {
     requireNonNull(inputConfig, "inputConfig");
     return ImportDataRequest.newBuilder().setName(Names.dataset(dataset)).setInputConfig(inputConfig).build();
+  }
+
+  private static ExportDataRequest exportRequest(String dataset, String outputUri) {
+    requireNonNull(outputUri, "outputUri");
+    return ExportDataRequest.newBuilder().setName(Names.dataset(dataset))
+        .setOutputConfig(OutputConfig.newBuilder().setOutputUri(outputUri)).build();
   }
 
   private static InputConfig csvUriConfig(Path csvOnServer) {

@@ -14,8 +14,11 @@ import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.Dataset;
 import dev.nimbus.v1.DatasetStats;
+import dev.nimbus.v1.ExportDataRequest;
+import dev.nimbus.v1.ExportDataResponse;
 import dev.nimbus.v1.ImportDataResponse;
 import dev.nimbus.v1.InputConfig;
+import dev.nimbus.v1.OutputConfig;
 import dev.nimbus.v1.ReadExampleImageResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -131,6 +134,20 @@ class DatasetsClientTest {
 
     assertThat(fake.imports).singleElement().extracting(r -> r.getInputConfig()).isEqualTo(InputConfig.newBuilder()
         .setCsvContent(ByteString.copyFrom(csv)).setBaseUri("/srv/images").build());
+  }
+
+  @Test
+  void exportData_sendsTheDatasetAndFolder_andFollowsTheOperationToItsResponse() {
+    ExportDataResponse response = ExportDataResponse.newBuilder().setOutputUri("/srv/exports/clouds")
+        .setCsvUri("/srv/exports/clouds/image_classification_1.csv").setExportedCount(12).build();
+    fake.exportOperation = Ops.running("operations/e1", 0);
+    operations.script("operations/e1", Ops.running("operations/e1", 50), Ops.succeeded("operations/e1", response));
+
+    OperationFuture<ExportDataResponse> export = client.datasets().exportData("clouds", "/srv/exports/clouds");
+
+    assertThat(export.await()).isEqualTo(response);
+    assertThat(fake.exports).singleElement().isEqualTo(ExportDataRequest.newBuilder().setName("datasets/clouds")
+        .setOutputConfig(OutputConfig.newBuilder().setOutputUri("/srv/exports/clouds")).build());
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.nimbus.v1.DatasetServiceGrpc;
 import dev.nimbus.v1.DatasetStats;
 import dev.nimbus.v1.DeleteDatasetRequest;
 import dev.nimbus.v1.DeleteExampleRequest;
+import dev.nimbus.v1.ExportDataRequest;
 import dev.nimbus.v1.GetDatasetRequest;
 import dev.nimbus.v1.GetDatasetStatsRequest;
 import dev.nimbus.v1.ImportDataRequest;
@@ -51,10 +52,12 @@ final class FakeDatasetService extends DatasetServiceGrpc.DatasetServiceImplBase
   final List<CreateDatasetRequest> creates = new CopyOnWriteArrayList<>();
   final List<UpdateDatasetRequest> updates = new CopyOnWriteArrayList<>();
   final List<ImportDataRequest> imports = new CopyOnWriteArrayList<>();
+  final List<ExportDataRequest> exports = new CopyOnWriteArrayList<>();
   final List<GetDatasetStatsRequest> statsRequests = new CopyOnWriteArrayList<>();
   final List<String> deletedExamples = new CopyOnWriteArrayList<>();
-  /** What ImportData and DeleteDataset return. */
+  /** What ImportData, ExportData and DeleteDataset return. */
   volatile Operation importOperation;
+  volatile Operation exportOperation;
   volatile Operation deleteOperation;
   volatile DatasetStats stats = DatasetStats.getDefaultInstance();
   volatile List<ReadExampleImageResponse> imageChunks = List.of();
@@ -113,6 +116,12 @@ final class FakeDatasetService extends DatasetServiceGrpc.DatasetServiceImplBase
   public void importData(ImportDataRequest request, StreamObserver<Operation> responses) {
     imports.add(request);
     reply(responses, importOperation);
+  }
+
+  @Override
+  public void exportData(ExportDataRequest request, StreamObserver<Operation> responses) {
+    exports.add(request);
+    reply(responses, exportOperation);
   }
 
   @Override

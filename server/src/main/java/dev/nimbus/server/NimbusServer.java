@@ -7,6 +7,7 @@ import dev.nimbus.server.dataset.CsvSnapshots;
 import dev.nimbus.server.dataset.DatasetStore;
 import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.dataset.DeleteDatasetHandler;
+import dev.nimbus.server.dataset.ExportDataHandler;
 import dev.nimbus.server.dataset.ImportDataHandler;
 import dev.nimbus.server.dataset.Thumbnails;
 import dev.nimbus.server.dataset.Uploads;
@@ -182,6 +183,7 @@ public final class NimbusServer implements AutoCloseable {
     this.datasets = new Datasets(datasetStore, blobs, operations, config, snapshots, uploads, thumbnails, clock);
     operations.register(new ImportDataHandler(datasetStore, blobs, snapshots, inspector, config, importPool, clock));
     operations.register(new DeleteDatasetHandler(datasetStore, blobs, thumbnails, operations));
+    operations.register(new ExportDataHandler(datasetStore, blobs));
 
     // Models: training, evaluation, export.
     ModelStore modelStore = new ModelStore(db);

@@ -13,6 +13,7 @@ import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.operation.OperationRecord;
 import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.util.ListQueries;
+import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.server.util.UserLabels;
 import dev.nimbus.v1.BatchPredictRequest;
@@ -23,6 +24,8 @@ import dev.nimbus.v1.DatasetStats;
 import dev.nimbus.v1.DeleteDatasetRequest;
 import dev.nimbus.v1.DeleteDetails;
 import dev.nimbus.v1.Example;
+import dev.nimbus.v1.ExportDataDetails;
+import dev.nimbus.v1.ExportDataRequest;
 import dev.nimbus.v1.FindMissingImagesRequest;
 import dev.nimbus.v1.FindMissingImagesResponse;
 import dev.nimbus.v1.ImportDataDetails;
@@ -41,6 +44,7 @@ import dev.nimbus.v1.UpdateDatasetRequest;
 import dev.nimbus.v1.UpdateExampleRequest;
 import dev.nimbus.v1.UploadImagesRequest;
 import dev.nimbus.v1.UploadImagesResponse;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -176,11 +180,7 @@ public final class Datasets {
    */
   public Operation importData(ImportDataRequest req) {
     String id = ResourceNames.datasetId("name", req.getName());
-    DatasetRow row = existing(id);
-    if (row.state() != Dataset.State.ACTIVE) {
-      throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(id)
-          + " is being deleted; imports are not accepted");
-    }
+    active(id, "; imports are not accepted");
     InputConfig snapshot = snapshots.take(req.getInputConfig());
     ImportCsv parsed = ImportCsv.parse(snapshots.read(snapshot));
     ImportDataRequest spec = ImportDataRequest.newBuilder()
@@ -194,6 +194,36 @@ public final class Datasets {
       snapshots.delete(snapshot);
       throw e;
     }
+  }
+
+  /**
+   * Starts ExportData: the dataset must be ACTIVE and the output a new (or empty) folder inside the export roots;
+   * the operation writes the images and the CSV in AutoML Vision's layout ({@link ExportDataHandler}).
+   */
+  public Operation exportData(ExportDataRequest req) {
+    String id = ResourceNames.datasetId("name", req.getName());
+    DatasetRow row = active(id, "; it cannot be exported");
+    if (!req.hasOutputConfig()) {
+      throw ApiException.invalidArgument("output_config", "output_config is required (output_uri: a new or empty"
+          + " folder on the server)");
+    }
+    String prefix = req.getImageUriPrefix();
+    if (!prefix.isEmpty()) {
+      if (prefix.length() > 1024 || prefix.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
+        throw ApiException.invalidArgument("image_uri_prefix", "image_uri_prefix: at most 1024 characters and no"
+            + " control characters (given " + prefix.length() + " characters)");
+      }
+      if (!prefix.endsWith("/")) {
+        throw ApiException.invalidArgument("image_uri_prefix", "image_uri_prefix: '"
+            + ResourceNames.abbreviate(prefix) + "' must end with '/' (it is the folder the export's images/ folder"
+            + " will be in, e.g. gs://bucket/export/)");
+      }
+    }
+    Path out = OutputPaths.check(config, "output_config.output_uri", req.getOutputConfig().getOutputUri(), true);
+    ExportDataRequest spec = req.toBuilder().setName(ResourceNames.dataset(id))
+        .setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(out.toString())).build();
+    return operations.start(OperationMetadata.Kind.EXPORT_DATA, ResourceNames.dataset(id), spec,
+        ExportDataDetails.newBuilder().setOutputUri(out.toString()).setTotalCount(row.exampleCount()).build(), null);
   }
 
   /**
@@ -452,12 +482,17 @@ public final class Datasets {
   public record ExampleImage(String sha256, String mimeType, String tag, long sizeBytes, byte[] preview) {}
 
   private void existingActive(String field, String name) {
-    String id = ResourceNames.datasetId(field, name);
+    active(ResourceNames.datasetId(field, name), "");
+  }
+
+  /** The dataset, or NOT_FOUND; FAILED_PRECONDITION, followed by {@code refusal}, while it is being deleted. */
+  private DatasetRow active(String id, String refusal) {
     DatasetRow ds = existing(id);
     if (ds.state() != Dataset.State.ACTIVE) {
       throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(id)
-          + " is being deleted");
+          + " is being deleted" + refusal);
     }
+    return ds;
   }
 
   public void deleteExample(String name) {

@@ -16,6 +16,7 @@ import dev.nimbus.v1.Example;
 import dev.nimbus.v1.FindMissingImagesRequest;
 import dev.nimbus.v1.FindMissingImagesResponse;
 import dev.nimbus.v1.GetDatasetRequest;
+import dev.nimbus.v1.ExportDataRequest;
 import dev.nimbus.v1.GetDatasetStatsRequest;
 import dev.nimbus.v1.GetExampleRequest;
 import dev.nimbus.v1.ImportDataRequest;
@@ -76,6 +77,11 @@ public final class DatasetGrpcService extends DatasetServiceGrpc.DatasetServiceI
   @Override
   public void importData(ImportDataRequest request, StreamObserver<Operation> response) {
     Unary.reply(response, datasets.importData(request));
+  }
+
+  @Override
+  public void exportData(ExportDataRequest request, StreamObserver<Operation> response) {
+    Unary.reply(response, datasets.exportData(request));
   }
 
   @Override

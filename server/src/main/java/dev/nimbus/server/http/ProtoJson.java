@@ -16,6 +16,7 @@ import com.google.rpc.RequestInfo;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.RetryInfo;
 import dev.nimbus.v1.BatchPredictResponse;
+import dev.nimbus.v1.ExportDataResponse;
 import dev.nimbus.v1.ExportModelResponse;
 import dev.nimbus.v1.ImportDataResponse;
 import dev.nimbus.v1.Model;
@@ -44,7 +45,7 @@ final class ProtoJson {
   static void configure(MessageMarshaller.Builder b) {
     b.ignoringUnknownFields(false);
     for (Message type : List.of(OperationMetadata.getDefaultInstance(), ImportDataResponse.getDefaultInstance(),
-        Model.getDefaultInstance(), ExportModelResponse.getDefaultInstance(),
+        Model.getDefaultInstance(), ExportModelResponse.getDefaultInstance(), ExportDataResponse.getDefaultInstance(),
         BatchPredictResponse.getDefaultInstance(), Empty.getDefaultInstance(), ErrorInfo.getDefaultInstance(),
         BadRequest.getDefaultInstance(), RetryInfo.getDefaultInstance(), ResourceInfo.getDefaultInstance(),
         PreconditionFailure.getDefaultInstance(), QuotaFailure.getDefaultInstance(), Help.getDefaultInstance(),

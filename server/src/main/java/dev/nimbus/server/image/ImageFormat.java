@@ -8,12 +8,12 @@ import java.util.Optional;
  * name or a declared content type.
  */
 public enum ImageFormat {
-  JPEG("image/jpeg", "JPEG"),
-  PNG("image/png", "PNG"),
-  GIF("image/gif", "GIF"),
-  BMP("image/bmp", "BMP"),
-  WEBP("image/webp", "WebP"),
-  TIFF("image/tiff", "TIFF");
+  JPEG("image/jpeg", "JPEG", "jpg"),
+  PNG("image/png", "PNG", "png"),
+  GIF("image/gif", "GIF", "gif"),
+  BMP("image/bmp", "BMP", "bmp"),
+  WEBP("image/webp", "WebP", "webp"),
+  TIFF("image/tiff", "TIFF", "tiff");
 
   private static final byte[] PNG_SIGNATURE = {
     (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'
@@ -21,10 +21,17 @@ public enum ImageFormat {
 
   private final String mimeType;
   private final String displayName;
+  private final String extension;
 
-  ImageFormat(String mimeType, String displayName) {
+  ImageFormat(String mimeType, String displayName, String extension) {
     this.mimeType = mimeType;
     this.displayName = displayName;
+    this.extension = extension;
+  }
+
+  /** The usual file name extension, without the dot, e.g. {@code jpg}; for files the server writes (exports). */
+  public String extension() {
+    return extension;
   }
 
   /** The media type to store and serve the image with, e.g. {@code image/jpeg}. */

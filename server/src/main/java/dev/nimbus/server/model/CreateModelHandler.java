@@ -22,6 +22,7 @@ import dev.nimbus.server.training.ClassifierTrainer;
 import dev.nimbus.server.training.LabeledImage;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.server.util.ServerPaths;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateModelDetails;
 import dev.nimbus.v1.EpochMetrics;
@@ -107,7 +108,7 @@ public final class CreateModelHandler implements OperationHandler {
           null);
     } finally {
       if (work != null) {
-        ModelFiles.deleteTree(work);
+        ServerPaths.deleteTree(work);
       }
     }
   }

@@ -5,7 +5,9 @@ import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.StorageException;
+import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.ResourceNames;
+import dev.nimbus.server.util.ServerPaths;
 import dev.nimbus.v1.ExportModelRequest;
 import dev.nimbus.v1.ExportModelResponse;
 import dev.nimbus.v1.OperationMetadata;
@@ -13,7 +15,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.UUID;
 
 /**
@@ -56,16 +57,15 @@ public final class ExportModelHandler implements OperationHandler {
         try (OutputStream o = Files.newOutputStream(temp)) {
           ModelFiles.zipTree(source, o);
         }
-        Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE);
       } else {
         ModelFiles.copyTree(source, temp);
-        if (Files.isDirectory(out)) {
-          Files.delete(out); // the empty folder the request named
-        }
-        Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE);
       }
+      OutputPaths.moveIntoPlace(temp, out);
+    } catch (ApiException e) {
+      ServerPaths.deleteTree(temp);
+      throw e;
     } catch (IOException e) {
-      ModelFiles.deleteTree(temp);
+      ServerPaths.deleteTree(temp);
       throw new StorageException("cannot write the export to " + out + ": " + e.getMessage(), e);
     }
     store.database().write(c -> {

@@ -1,15 +1,13 @@
 package dev.nimbus.server.model;
 
 import dev.nimbus.server.storage.StorageException;
+import dev.nimbus.server.util.ServerPaths;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -63,7 +61,7 @@ public final class ModelFiles {
     Path target = dir(modelId);
     try {
       if (Files.exists(target)) {
-        deleteTree(target);
+        ServerPaths.deleteTree(target);
       }
       Files.move(workDir, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
@@ -73,7 +71,7 @@ public final class ModelFiles {
 
   public void delete(String modelId) {
     try {
-      deleteTree(dir(modelId));
+      ServerPaths.deleteTree(dir(modelId));
     } catch (IOException e) {
       throw new StorageException("cannot delete the files of model " + modelId + ": " + e.getMessage(), e);
     }
@@ -82,30 +80,11 @@ public final class ModelFiles {
   private void sweepWorkDirs() {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(root, ".work-*")) {
       for (Path p : ds) {
-        deleteTree(p);
+        ServerPaths.deleteTree(p);
       }
     } catch (IOException e) {
       throw new StorageException("cannot clean " + root + ": " + e.getMessage(), e);
     }
-  }
-
-  public static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    Files.walkFileTree(p, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 
   /** Copies a folder tree to {@code target} (which must not exist or be empty). */

@@ -9,6 +9,7 @@ import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.training.ClassifierTrainer;
 import dev.nimbus.server.util.ListQueries;
+import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.server.util.UserLabels;

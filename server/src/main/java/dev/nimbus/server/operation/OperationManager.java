@@ -14,6 +14,7 @@ import dev.nimbus.v1.BatchPredictDetails;
 import dev.nimbus.v1.CreateModelDetails;
 import dev.nimbus.v1.DeleteDetails;
 import dev.nimbus.v1.DeployModelDetails;
+import dev.nimbus.v1.ExportDataDetails;
 import dev.nimbus.v1.ExportModelDetails;
 import dev.nimbus.v1.ImportDataDetails;
 import dev.nimbus.v1.OperationMetadata;
@@ -362,6 +363,8 @@ public final class OperationManager implements AutoCloseable {
       m.setBatchPredictDetails(d);
     } else if (details instanceof ExportModelDetails d) {
       m.setExportModelDetails(d);
+    } else if (details instanceof ExportDataDetails d) {
+      m.setExportDataDetails(d);
     }
   }
 

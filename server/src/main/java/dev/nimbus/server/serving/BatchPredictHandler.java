@@ -1,8 +1,5 @@
 package dev.nimbus.server.serving;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
@@ -18,33 +15,21 @@ import dev.nimbus.v1.BatchPredictRequest;
 import dev.nimbus.v1.BatchPredictResponse;
 import dev.nimbus.v1.DatasetSplit;
 import dev.nimbus.v1.OperationMetadata;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.io.OutputStreamWriter;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Runs BatchPredict: reads the images (CSV rows with the import's rules, or a dataset split), runs them through
- * the deployed model's batch queue in chunks, and writes one JSON line per image (every label with its score, best
- * first, the labels at or above the threshold, or the error) to a temporary file that is fsynced and renamed to
- * the output path at the end, so the output is complete or absent. Rows that fail are reported like an import's.
- * Resumable: a restart writes the file again from the start.
+ * the deployed model's batch queue in chunks, and hands each image's scores or failure, in input order, to the
+ * {@link BatchPredictionWriter} of the request's output format (Nimbus's JSON Lines file or AutoML's folder),
+ * which writes under a temporary name and renames at the end, so the output is complete or absent. Rows that fail
+ * are reported like an import's. Resumable: a restart writes the output again from the start.
  */
 public final class BatchPredictHandler implements OperationHandler {
   private static final int CHUNK = 32;
-  private static final Gson GSON = new Gson();
 
   private final Deployments deployments;
   private final ImagePreparer preparer;
@@ -76,14 +61,12 @@ public final class BatchPredictHandler implements OperationHandler {
     BatchPredictRequest spec = BatchPredictRequest.parseFrom(ctx.spec());
     String modelId = ResourceNames.modelId("name", spec.getName());
     Path out = Path.of(spec.getOutputConfig().getOutputUri());
-    Path temp = out.resolveSibling("." + out.getFileName() + ".partial-" + UUID.randomUUID());
     OperationMetadata.Builder m = ctx.metadata().toBuilder();
     BatchPredictDetails.Builder d = m.getBatchPredictDetails().toBuilder().setPredictedCount(0).setFailedCount(0);
     m.clearPartialFailures().setPartialFailureCount(0);
     long start = ticker.nanos();
-    try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-         OutputStream os = Channels.newOutputStream(ch);
-         BufferedWriter w = new BufferedWriter(new OutputStreamWriter(os, StandardCharsets.UTF_8))) {
+    try (BatchPredictionWriter w = BatchPredictionWriter.open(spec.getOutputFormat(), out,
+        Thresholds.maxPredictions(spec.getParams()))) {
       Iterator<NamedImage> items = items(spec);
       while (items.hasNext()) {
         if (ctx.cancelRequested()) {
@@ -112,13 +95,14 @@ public final class BatchPredictHandler implements OperationHandler {
         }
         List<DeployedModel.Scored> scored = pixels.isEmpty() ? List.of()
             : dep.submit(pixels).get(10, TimeUnit.MINUTES);
-        // Lines in input order: each image's prediction or its failure.
+        // In input order: each image's prediction or its failure.
         int next = 0;
         for (int i = 0; i < chunk.size(); i++) {
           if (failures[i] != null) {
-            fail(w, m, d, chunk.get(i), failures[i]);
+            w.failure(chunk.get(i), failures[i]);
+            countFailure(m, d, failures[i]);
           } else {
-            write(w, chunk.get(i), scored.get(next++).scores(), dep.model().getLabelsList(), threshold);
+            w.prediction(chunk.get(i), scored.get(next++).scores(), dep.model().getLabelsList(), threshold);
           }
         }
         d.setPredictedCount(d.getPredictedCount() + scored.size());
@@ -129,10 +113,8 @@ public final class BatchPredictHandler implements OperationHandler {
             : Math.min(99, 100.0 * done / d.getTotalCount())).setStatusMessage(done + " of " + d.getTotalCount()
             + " images: " + d.getPredictedCount() + " predicted, " + d.getFailedCount() + " failed").build());
       }
-      w.flush();
-      ch.force(true);
+      w.commit();
     } catch (Cancelled e) {
-      Files.deleteIfExists(temp);
       String message = "cancelled after " + e.done + " images; nothing was written";
       db.write(c -> {
         ctx.finishWithError(c, m.setBatchPredictDetails(d).setStatusMessage(message).build(),
@@ -141,11 +123,7 @@ public final class BatchPredictHandler implements OperationHandler {
         return null;
       });
       return;
-    } catch (Exception | Error e) {
-      Files.deleteIfExists(temp);
-      throw e;
     }
-    Files.move(temp, out, StandardCopyOption.ATOMIC_MOVE);
     BatchPredictResponse response = BatchPredictResponse.newBuilder().setOutputUri(out.toString())
         .setPredictedCount(d.getPredictedCount()).setFailedCount(d.getFailedCount()).build();
     db.write(c -> {
@@ -176,49 +154,11 @@ public final class BatchPredictHandler implements OperationHandler {
     return datasets.exampleImages(split.getDataset(), split.getMlUse());
   }
 
-  private static void write(BufferedWriter w, NamedImage item, float[] scores, List<String> labels, float threshold)
-      throws IOException {
-    JsonObject line = new JsonObject();
-    if (item.uri() != null) {
-      line.addProperty("uri", item.uri());
-    }
-    if (item.example() != null) {
-      line.addProperty("example", item.example());
-    }
-    JsonArray all = new JsonArray();
-    JsonArray predicted = new JsonArray();
-    for (var ls : Thresholds.prediction(scores, labels, 0f, 0).getLabelsList()) {
-      JsonObject o = new JsonObject();
-      o.addProperty("label", ls.getLabel());
-      o.addProperty("score", ls.getScore());
-      all.add(o);
-      if (ls.getScore() >= threshold) {
-        predicted.add(ls.getLabel());
-      }
-    }
-    line.add("scores", all);
-    line.add("predicted", predicted);
-    w.write(GSON.toJson(line));
-    w.write('\n');
-  }
-
-  private static void fail(BufferedWriter w, OperationMetadata.Builder m, BatchPredictDetails.Builder d,
-      NamedImage item, Status failure) throws IOException {
-    JsonObject line = new JsonObject();
-    if (item.uri() != null) {
-      line.addProperty("uri", item.uri());
-    }
-    if (item.example() != null) {
-      line.addProperty("example", item.example());
-    }
-    line.addProperty("error", failure.getMessage());
-    w.write(GSON.toJson(line));
-    w.write('\n');
+  private static void countFailure(OperationMetadata.Builder m, BatchPredictDetails.Builder d, Status failure) {
     d.setFailedCount(d.getFailedCount() + 1);
     m.setPartialFailureCount(m.getPartialFailureCount() + 1);
     if (m.getPartialFailuresCount() < 1000) {
       m.addPartialFailures(failure);
     }
   }
-
 }

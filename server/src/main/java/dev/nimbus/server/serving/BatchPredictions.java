@@ -4,7 +4,7 @@ import com.google.longrunning.Operation;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.error.ApiException;
-import dev.nimbus.server.model.OutputPaths;
+import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictDetails;
@@ -17,7 +17,8 @@ import dev.nimbus.v1.OperationMetadata;
 
 /**
  * Starts BatchPredict: checks the model is deployed, the input (a CSV, read with the import's rules, or a dataset
- * split) and the output path (a new file inside the export roots), then runs it as an operation.
+ * split) and the output path (inside the export roots: a new file, or for AUTOML_JSONL a new or empty folder), then
+ * runs it as an operation.
  */
 public final class BatchPredictions {
   private final Deployments deployments;
@@ -40,9 +41,16 @@ public final class BatchPredictions {
     Thresholds.maxPredictions(req.getParams());
     BatchPredictInputConfig in = req.getInputConfig();
     BatchPredictRequest.Builder spec = req.toBuilder().setName(ResourceNames.model(modelId));
-    // Checked first, so a bad output path leaves no CSV snapshot behind.
+    boolean folder = switch (req.getOutputFormat()) {
+      case OUTPUT_FORMAT_UNSPECIFIED -> false;
+      case AUTOML_JSONL -> true;
+      default -> throw ApiException.invalidArgument("output_format", "output_format: " + req.getOutputFormatValue()
+          + " (expected: OUTPUT_FORMAT_UNSPECIFIED for one JSON Lines file, or AUTOML_JSONL for AutoML's folder)");
+    };
+    // Checked first, so a bad output path leaves no CSV snapshot behind. AutoML's layout is a folder, which may
+    // exist if it is empty; the JSON Lines file must be new.
     spec.setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(OutputPaths.check(config,
-        "output_config.output_uri", req.getOutputConfig().getOutputUri(), false).toString()));
+        "output_config.output_uri", req.getOutputConfig().getOutputUri(), folder).toString()));
     long total;
     switch (in.getSourceCase()) {
       case CSV -> {

@@ -2,8 +2,13 @@ package dev.nimbus.server.util;
 
 import dev.nimbus.server.error.ApiException;
 import java.net.URI;
+import java.io.IOException;
 import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Locale;
 
 /** Paths on the server that callers name: a plain absolute path or a {@code file://} URI. */
@@ -25,5 +30,28 @@ public final class ServerPaths {
           + "' is relative (expected: an absolute path on the server, or file:///...)");
     }
     return p;
+  }
+
+  /**
+   * Deletes a file or a folder with everything in it; nothing if it does not exist. For the server's own folders
+   * (model files, half-written exports), never a path a caller named.
+   */
+  public static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    Files.walkFileTree(p, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.delete(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+        Files.delete(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
   }
 }

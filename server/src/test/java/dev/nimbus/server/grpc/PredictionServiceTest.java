@@ -3,6 +3,9 @@ package dev.nimbus.server.grpc;
 import static dev.nimbus.server.testing.Statuses.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.google.longrunning.Operation;
 import com.google.protobuf.ByteString;
 import com.google.rpc.Code;
@@ -266,6 +269,95 @@ class PredictionServiceTest {
 
   @Test
   @Order(9)
+  void batchPredict_autoMlJsonl_writesAutoMlsFolder_thresholdedBestFirst_withErrorsOnlyWhenSomeFailed()
+      throws Exception {
+    Path dir = tmp.resolve("automl");
+    for (int i = 0; i < 3; i++) {
+      TestImages.write(dir.resolve("in/" + i + ".png"), TestImages.encode(ClassImages.picture(i, 5000 + i, 40), "png"));
+    }
+    Files.writeString(dir.resolve("in/list.csv"), "0.png\nmissing.png\n1.png\n2.png\n");
+    PredictParams params = PredictParams.newBuilder().setScoreThreshold(0.2f).build();
+    Path out = dir.resolve("out");
+    Operation op = nimbus.await(nimbus.predictions.batchPredict(BatchPredictRequest.newBuilder()
+        .setName("models/shapes").setOutputFormat(BatchPredictRequest.OutputFormat.AUTOML_JSONL).setParams(params)
+        .setInputConfig(BatchPredictInputConfig.newBuilder().setCsv(InputConfig.newBuilder()
+            .setCsvUri(dir.resolve("in/list.csv").toString())))
+        .setOutputConfig(OutputConfig.newBuilder().setOutputUri(out.toString())).build()));
+    assertThat(op.hasError()).as("%s", op.getError()).isFalse();
+    BatchPredictResponse r = op.getResponse().unpack(BatchPredictResponse.class);
+    assertThat(r.getOutputUri()).isEqualTo(out.toString());
+    assertThat(r.getPredictedCount()).isEqualTo(3);
+    assertThat(r.getFailedCount()).isEqualTo(1);
+    try (var files = Files.list(out)) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted())
+          .containsExactly("errors_1.jsonl", "image_classification_1.jsonl");
+    }
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted()).as("no partial folder left")
+          .containsExactly("in", "out");
+    }
+
+    List<String> lines = Files.readAllLines(out.resolve("image_classification_1.jsonl"));
+    assertThat(lines).hasSize(3);
+    for (int i = 0; i < 3; i++) {
+      JsonObject line = JsonParser.parseString(lines.get(i)).getAsJsonObject();
+      assertThat(line.get("ID").getAsString()).as("input order").isEqualTo(i + ".png");
+      // The same labels Predict gives with the same threshold, best first, AutoML's shape.
+      ImagePrediction expected = predict(params, bytes(Files.readAllBytes(dir.resolve("in/" + i + ".png"))))
+          .getPredictions(0);
+      JsonArray annotations = line.getAsJsonArray("annotations");
+      assertThat(annotations).hasSize(expected.getLabelsCount());
+      for (int k = 0; k < annotations.size(); k++) {
+        JsonObject a = annotations.get(k).getAsJsonObject();
+        LabelScore want = expected.getLabels(k);
+        assertThat(a.get("annotation_spec_id").getAsString()).isEqualTo(want.getLabel());
+        assertThat(a.get("display_name").getAsString()).isEqualTo(want.getLabel());
+        float score = a.getAsJsonObject("classification").get("score").getAsFloat();
+        assertThat(score).isGreaterThanOrEqualTo(0.2f).isCloseTo(want.getScore(), Offset.offset(1e-5f));
+      }
+    }
+    List<String> errors = Files.readAllLines(out.resolve("errors_1.jsonl"));
+    assertThat(errors).hasSize(1);
+    JsonObject error = JsonParser.parseString(errors.get(0)).getAsJsonObject();
+    assertThat(error.get("ID").getAsString()).isEqualTo("missing.png");
+    com.google.rpc.Status failure = InProcessNimbus.metadata(op).getPartialFailures(0);
+    assertThat(failure.getCode()).isNotZero();
+    assertThat(error.getAsJsonObject("errors").get("code").getAsInt()).isEqualTo(failure.getCode());
+    assertThat(error.getAsJsonObject("errors").get("message").getAsString()).isEqualTo(failure.getMessage());
+
+    // A dataset split into an empty folder: examples' names as IDs, and no errors file when nothing failed.
+    Path split = Files.createDirectories(dir.resolve("split"));
+    Operation bySplit = nimbus.await(nimbus.predictions.batchPredict(BatchPredictRequest.newBuilder()
+        .setName("models/shapes").setOutputFormat(BatchPredictRequest.OutputFormat.AUTOML_JSONL)
+        .setInputConfig(BatchPredictInputConfig.newBuilder().setDatasetSplit(DatasetSplit.newBuilder()
+            .setDataset("datasets/shapes").setMlUse(MlUse.TEST)))
+        .setOutputConfig(OutputConfig.newBuilder().setOutputUri(split.toString())).build()));
+    assertThat(bySplit.getResponse().unpack(BatchPredictResponse.class).getFailedCount()).isZero();
+    try (var files = Files.list(split)) {
+      assertThat(files.map(f -> f.getFileName().toString())).containsExactly("image_classification_1.jsonl");
+    }
+    List<String> ids = Files.readAllLines(split.resolve("image_classification_1.jsonl")).stream()
+        .map(l -> JsonParser.parseString(l).getAsJsonObject().get("ID").getAsString()).toList();
+    assertThat(ids).hasSize(6).allSatisfy(id -> assertThat(id).startsWith("datasets/shapes/examples/"));
+    assertThat(ids).as("import order").isEqualTo(nimbus.datasets.listExamples(ListExamplesRequest.newBuilder()
+        .setParent("datasets/shapes").setFilter("ml_use = TEST").setPageSize(100).build()).getExamplesList().stream()
+        .map(e -> e.getName()).toList());
+
+    assertFails(Status.Code.ALREADY_EXISTS, "never overwrites", () -> nimbus.predictions.batchPredict(
+        BatchPredictRequest.newBuilder().setName("models/shapes")
+            .setOutputFormat(BatchPredictRequest.OutputFormat.AUTOML_JSONL)
+            .setInputConfig(BatchPredictInputConfig.newBuilder().setDatasetSplit(DatasetSplit.newBuilder()
+                .setDataset("datasets/shapes")))
+            .setOutputConfig(OutputConfig.newBuilder().setOutputUri(split.toString())).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "output_format: 7", () -> nimbus.predictions.batchPredict(
+        BatchPredictRequest.newBuilder().setName("models/shapes").setOutputFormatValue(7)
+            .setInputConfig(BatchPredictInputConfig.newBuilder().setDatasetSplit(DatasetSplit.newBuilder()
+                .setDataset("datasets/shapes")))
+            .setOutputConfig(OutputConfig.newBuilder().setOutputUri(dir.resolve("x").toString())).build()));
+  }
+
+  @Test
+  @Order(10)
   void deployment_survivesARestart() {
     nimbus.close();
     // Restarted with room for one deployed model, for the next test.
@@ -297,7 +389,7 @@ class PredictionServiceTest {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void deployModel_beyondMaxLoadedModels_failsAndSaysWhy_whileTheDeployedOneServesOn() throws Exception {
     Operation trained = nimbus.await(nimbus.models.createModel(CreateModelRequest.newBuilder().setModelId("second")
         .setModel(Model.newBuilder().setDataset("datasets/shapes").setBaseModel("scratch_cnn")
@@ -318,7 +410,7 @@ class PredictionServiceTest {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void undeployModel_stopsServing_thenDeleteIsAllowed() {
     assertFails(Status.Code.FAILED_PRECONDITION, "undeploy it first", () -> nimbus.models.deleteModel(
         DeleteModelRequest.newBuilder().setName("models/shapes").build()));

@@ -424,6 +424,20 @@ class RestApiTest {
         + "{\"outputUri\":\"" + tmp.resolve("export") + "\"}}")));
     assertThat(exported.getAsJsonObject("response").get("@type").getAsString()).endsWith("ExportModelResponse");
 
+    JsonObject dataExport = waitDone(ok(admin("POST", "/v1/datasets/shapes:export", "{\"outputConfig\":"
+        + "{\"outputUri\":\"" + tmp.resolve("data-export") + "\"},\"imageUriPrefix\":\"gs://b/shapes/\"}")));
+    JsonObject dataExported = dataExport.getAsJsonObject("response");
+    assertThat(dataExported.get("@type").getAsString()).endsWith("ExportDataResponse");
+    assertThat(dataExported.get("csvUri").getAsString()).endsWith("image_classification_1.csv");
+    assertThat(dataExport.getAsJsonObject("metadata").getAsJsonObject("exportDataDetails").get("exportedCount")
+        .getAsString()).isEqualTo(dataExported.get("exportedCount").getAsString());
+    JsonObject automl = waitDone(ok(admin("POST", "/v1/models/shapes_cnn:batchPredict", "{\"inputConfig\":"
+        + "{\"datasetSplit\":{\"dataset\":\"datasets/shapes\",\"mlUse\":\"TEST\"}},\"outputConfig\":"
+        + "{\"outputUri\":\"" + tmp.resolve("automl") + "\"},\"outputFormat\":\"AUTOML_JSONL\"}")));
+    assertThat(automl.getAsJsonObject("response").get("outputUri").getAsString()).isEqualTo(tmp.resolve("automl")
+        .toString());
+    assertThat(Files.readAllLines(tmp.resolve("automl/image_classification_1.jsonl"))).hasSize(11);
+
     JsonArray operations = ok(admin("GET", "/v1/operations?filter=" + enc("kind = DEPLOY_MODEL"), null))
         .getAsJsonArray("operations");
     assertThat(operations).hasSize(1);

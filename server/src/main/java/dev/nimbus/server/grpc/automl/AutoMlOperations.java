@@ -6,6 +6,7 @@ import com.google.cloud.automl.v1.CreateDatasetOperationMetadata;
 import com.google.cloud.automl.v1.CreateModelOperationMetadata;
 import com.google.cloud.automl.v1.DeleteOperationMetadata;
 import com.google.cloud.automl.v1.DeployModelOperationMetadata;
+import com.google.cloud.automl.v1.ExportDataOperationMetadata;
 import com.google.cloud.automl.v1.ExportModelOperationMetadata;
 import com.google.cloud.automl.v1.ImportDataOperationMetadata;
 import com.google.cloud.automl.v1.OperationMetadata;
@@ -21,6 +22,7 @@ import dev.nimbus.server.grpc.OperationsGrpcService;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictResponse;
 import dev.nimbus.v1.Dataset;
+import dev.nimbus.v1.ExportDataResponse;
 import dev.nimbus.v1.ExportModelResponse;
 import dev.nimbus.v1.Model;
 import java.util.Optional;
@@ -128,6 +130,12 @@ final class AutoMlOperations implements OperationsGrpcService.Dialect {
             : n.getExportModelDetails().getOutputUri();
         m.setExportModelDetails(ExportModelOperationMetadata.newBuilder().setOutputInfo(
             ExportModelOperationMetadata.ExportModelOutputInfo.newBuilder().setGcsOutputDirectory(out)));
+      }
+      case EXPORT_DATA -> {
+        String out = op.hasResponse() ? unpack(op.getResponse(), ExportDataResponse.class).getOutputUri()
+            : n.getExportDataDetails().getOutputUri();
+        m.setExportDataDetails(ExportDataOperationMetadata.newBuilder().setOutputInfo(
+            ExportDataOperationMetadata.ExportDataOutputInfo.newBuilder().setGcsOutputDirectory(out)));
       }
       case BATCH_PREDICT -> {
         BatchPredictOperationMetadata.Builder b = BatchPredictOperationMetadata.newBuilder();

@@ -109,6 +109,7 @@ public final class AutoMlPredictionService extends PredictionServiceGrpc.Predict
         dev.nimbus.v1.BatchPredictRequest.newBuilder().setName(m.getName())
             .setInputConfig(BatchPredictInputConfig.newBuilder().setCsv(InputConfig.newBuilder().setCsvUri(uris.get(0))))
             .setOutputConfig(OutputConfig.newBuilder().setOutputUri(out))
+            .setOutputFormat(dev.nimbus.v1.BatchPredictRequest.OutputFormat.AUTOML_JSONL)
             .setParams(PredictParams.newBuilder().setScoreThreshold(threshold))
             .build())));
   }

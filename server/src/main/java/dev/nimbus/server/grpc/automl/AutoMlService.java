@@ -188,9 +188,23 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
             .setInputConfig(InputConfig.newBuilder().setCsvUri(uris.get(0))).build())));
   }
 
+  /**
+   * Writes {@code export_data-{display name}-{time}/} under the destination, as AutoML does: its
+   * {@code image_classification_1.csv} names the images copied beside it by their gs:// URIs, so the CSV imports
+   * again, here or into AutoML.
+   */
   @Override
   public void exportData(ExportDataRequest request, StreamObserver<Operation> response) {
-    throw ApiException.unimplemented("ExportData is not served yet");
+    AutoMlNames.Parsed p = AutoMlNames.dataset("name", request.getName());
+    dev.nimbus.v1.Dataset d = datasets.get(ResourceNames.dataset(p.id()));
+    String prefix = destination("output_config.gcs_destination.output_uri_prefix",
+        request.getOutputConfig().getGcsDestination().getOutputUriPrefix());
+    String out = prefix + "export_data-" + folderName(d.getDisplayName()) + "-"
+        + EXPORT_TIME.format(Instant.now(clock));
+    Unary.reply(response, AutoMlOperations.view(p.location(), datasets.exportData(
+        dev.nimbus.v1.ExportDataRequest.newBuilder().setName(d.getName())
+            .setOutputConfig(OutputConfig.newBuilder().setOutputUri(out))
+            .setImageUriPrefix(out + "/").build())));
   }
 
   @Override
