@@ -6,6 +6,7 @@ import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.model.OutputPaths;
 import dev.nimbus.server.operation.OperationManager;
+import dev.nimbus.server.storage.BucketMapping;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictDetails;
 import dev.nimbus.v1.BatchPredictInputConfig;
@@ -17,16 +18,19 @@ import dev.nimbus.v1.OperationMetadata;
 
 /**
  * Starts BatchPredict: checks the model is deployed, the input (a CSV, read with the import's rules, or a dataset
- * split) and the output path (a new file inside the export roots), then runs it as an operation.
+ * split) and the output path (a new file inside the export roots or a mapped bucket), then runs it as an
+ * operation.
  */
 public final class BatchPredictions {
   private final Deployments deployments;
   private final Datasets datasets;
   private final OperationManager operations;
   private final ServerConfig config;
+  private final BucketMapping buckets;
 
   public BatchPredictions(Deployments deployments, Datasets datasets, OperationManager operations,
-      ServerConfig config) {
+      ServerConfig config, BucketMapping buckets) {
+    this.buckets = buckets;
     this.deployments = deployments;
     this.datasets = datasets;
     this.operations = operations;
@@ -41,8 +45,8 @@ public final class BatchPredictions {
     BatchPredictInputConfig in = req.getInputConfig();
     BatchPredictRequest.Builder spec = req.toBuilder().setName(ResourceNames.model(modelId));
     // Checked first, so a bad output path leaves no CSV snapshot behind.
-    spec.setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(OutputPaths.check(config,
-        "output_config.output_uri", req.getOutputConfig().getOutputUri(), false).toString()));
+    spec.setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(OutputPaths.check(config, buckets,
+        "output_config.output_uri", req.getOutputConfig().getOutputUri(), false).uri()));
     long total;
     switch (in.getSourceCase()) {
       case CSV -> {
