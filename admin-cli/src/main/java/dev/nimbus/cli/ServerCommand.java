@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  * {@code nimbus server}: runs the Nimbus server in this process until it is stopped (Ctrl-C, SIGTERM, or
  * {@link #stop()} from a test). Every setting of {@link ConfigLoader#KEYS} is an option of its own, generated
  * from that table by {@link #addSettingOptions} so that a setting added to the server shows up here with its
- * help; the two list settings get repeatable singular options instead.
+ * help; the list settings get repeatable singular options instead.
  */
 @Command(name = "server",
     description = {"Run the Nimbus server until Ctrl-C.",
@@ -37,11 +37,13 @@ import picocli.CommandLine.Option;
         "  nimbus server --data-dir /srv/nimbus --import-root /srv/images --port 8470",
         "  nimbus server --host 0.0.0.0 --api-keys-file keys.txt \\",
         "      --tls-cert cert.pem --tls-key key.pem",
+        "  nimbus server --gcs-bucket my-bucket=/srv/buckets/my-bucket",
         "  nimbus server --http-import-allowed-host images.internal \\",
         "      --set concurrent-operations=4"})
 public final class ServerCommand extends NimbusCommand {
   /** Settings that have options of another shape below (repeatable, singular). */
-  private static final List<String> LIST_SETTINGS = List.of("import-roots", "http-import-allowed-hosts");
+  private static final List<String> LIST_SETTINGS = List.of("import-roots", "http-import-allowed-hosts",
+      "gcs-buckets");
 
   @Option(names = "--config", paramLabel = "FILE",
       description = "A properties file of settings (keys as the options below, without --).")
@@ -51,6 +53,12 @@ public final class ServerCommand extends NimbusCommand {
       description = "A folder imports may read images and CSVs from; repeat for several (default: the CSV's own"
           + " folder).")
   List<String> importRoots;
+
+  @Option(names = "--gcs-bucket", paramLabel = "NAME=FOLDER",
+      description = "A Cloud Storage bucket copied to this server: gs://NAME/a/b.jpg is FOLDER/a/b.jpg, for imports,"
+          + " batch predictions and exports; repeat for several. (gsutil -m cp -r gs://NAME DIR makes DIR/NAME:"
+          + " map NAME=DIR/NAME.)")
+  List<String> gcsBuckets;
 
   @Option(names = "--http-import-allowed-host", paramLabel = "HOST[:PORT]",
       description = "A host imports may fetch http(s):// images from; repeat for several. Enables http imports.")
@@ -170,6 +178,9 @@ public final class ServerCommand extends NimbusCommand {
     }
     if (importRoots != null) {
       explicit.put("import-roots", joinList("--import-root", importRoots));
+    }
+    if (gcsBuckets != null) {
+      explicit.put("gcs-buckets", joinList("--gcs-bucket", gcsBuckets));
     }
     if (httpImportAllowedHosts != null) {
       explicit.put("http-import-allowed-hosts", joinList("--http-import-allowed-host", httpImportAllowedHosts));

@@ -83,12 +83,15 @@ class ServerCommandTest {
   void server_optionsBecomeSettings() throws Exception {
     Path images = Files.createDirectories(tmp.resolve("images"));
     Path more = Files.createDirectories(tmp.resolve("more"));
+    Path clouds = Files.createDirectories(tmp.resolve("buckets/clouds-2024"));
+    Path other = Files.createDirectories(tmp.resolve("buckets/other"));
     Path properties = tmp.resolve("nimbus.properties");
     Files.writeString(properties, "max-image-side=1234\nconcurrent-operations=5\n");
     Running server = startInBackground("server", "--port", "0", "--http-port", "0", "--data-dir", tmp.resolve("data").toString(),
         "--config", properties.toString(),
         "--import-root", images.toString(), "--import-root", more.toString(),
         "--http-import-allowed-host", "images.internal", "--http-import-allowed-host", "127.0.0.1:9000",
+        "--gcs-bucket", "clouds-2024=" + clouds, "--gcs-bucket", "other=" + other,
         "--max-image-bytes", "1000000",
         "--set", "concurrent-operations=3", "--set", "handler-threads=6", "--handler-threads", "7",
         "--format", "json");
@@ -97,6 +100,8 @@ class ServerCommandTest {
       assertThat(config.importRoots()).containsExactly(images, more);
       assertThat(config.httpImport().enabled()).as("naming an allowed host enables http imports").isTrue();
       assertThat(config.httpImport().allowedHosts()).containsExactly("images.internal", "127.0.0.1:9000");
+      assertThat(config.gcsBuckets()).as("in the order given").containsExactly(Map.entry("clouds-2024", clouds),
+          Map.entry("other", other));
       assertThat(config.limits().maxImageBytes()).isEqualTo(1_000_000);
       assertThat(config.limits().maxImageSide()).as("from the --config file").isEqualTo(1234);
       assertThat(config.threads().concurrentOperations()).as("--set wins over the file").isEqualTo(3);
@@ -126,7 +131,16 @@ class ServerCommandTest {
     Cli.Result tls = Cli.run("server", "--tls-cert", tmp.resolve("cert.pem").toString());
     assertThat(tls.exitCode()).isEqualTo(2);
     assertThat(tls.err()).contains("tls-cert and tls-key: only one given");
-    assertThat(List.of(port.out(), unknown.out(), config.out(), tls.out())).allMatch(String::isEmpty);
+
+    Cli.Result bucket = Cli.run("server", "--gcs-bucket", "My_Bucket=" + tmp);
+    assertThat(bucket.exitCode()).isEqualTo(2);
+    assertThat(bucket.err()).isEqualTo("nimbus server: gcs-buckets: 'My_Bucket' is not a valid bucket name: it has an"
+        + " uppercase letter (expected: 3-63 characters of lowercase letters, digits, '-', '_' and '.', starting and"
+        + " ending with a letter or digit) (see 'nimbus server --help')\n");
+    Cli.Result comma = Cli.run("server", "--gcs-bucket", "a-b=/x,y");
+    assertThat(comma.exitCode()).isEqualTo(2);
+    assertThat(comma.err()).contains("--gcs-bucket: 'a-b=/x,y' contains a comma");
+    assertThat(List.of(port.out(), unknown.out(), config.out(), tls.out(), bucket.out())).allMatch(String::isEmpty);
   }
 
   @Test
@@ -152,6 +166,7 @@ class ServerCommandTest {
       String option = switch (key) {
         case "import-roots" -> "--import-root=DIR";
         case "http-import-allowed-hosts" -> "--http-import-allowed-host=HOST[:PORT]";
+        case "gcs-buckets" -> "--gcs-bucket=NAME=FOLDER";
         default -> "--" + key + "=";
       };
       assertThat(help.out()).as(key).contains(option);

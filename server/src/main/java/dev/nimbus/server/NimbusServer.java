@@ -15,10 +15,10 @@ import dev.nimbus.server.engine.InferenceEngine;
 import dev.nimbus.server.grpc.DatasetGrpcService;
 import dev.nimbus.server.grpc.ModelGrpcService;
 import dev.nimbus.server.grpc.OperationsGrpcService;
+import dev.nimbus.server.grpc.PredictionGrpcService;
 import dev.nimbus.server.grpc.UnservedMethods;
 import dev.nimbus.server.grpc.automl.AutoMlPredictionService;
 import dev.nimbus.server.grpc.automl.AutoMlService;
-import dev.nimbus.server.grpc.PredictionGrpcService;
 import dev.nimbus.server.grpc.interceptor.AccessLogInterceptor;
 import dev.nimbus.server.grpc.interceptor.AuthInterceptor;
 import dev.nimbus.server.grpc.interceptor.ConcurrencyLimitInterceptor;
@@ -45,8 +45,10 @@ import dev.nimbus.server.serving.ImagePreparer;
 import dev.nimbus.server.serving.Predictions;
 import dev.nimbus.server.serving.UndeployModelHandler;
 import dev.nimbus.server.storage.BlobStore;
+import dev.nimbus.server.storage.BucketMapping;
 import dev.nimbus.server.storage.DataDirectory;
 import dev.nimbus.server.storage.Database;
+import dev.nimbus.server.storage.FolderBuckets;
 import dev.nimbus.server.storage.Schema;
 import dev.nimbus.server.training.BaseModels;
 import dev.nimbus.server.training.ClassifierTrainer;
@@ -63,12 +65,12 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.NettyServerBuilder;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -178,22 +180,24 @@ public final class NimbusServer implements AutoCloseable {
         config.limits().maxImagePixels(), config.limits().maxImageSide()));
     DatasetStore datasetStore = new DatasetStore(db);
     this.uploads = new Uploads(dataDir.uploads(), blobs, config.limits().maxImageBytes(), clock);
-    CsvSnapshots snapshots = new CsvSnapshots(config, dataDir.imports(), uploads);
+    // gs:// URIs go through this one mapping: imports, batch prediction inputs, export and prediction outputs.
+    BucketMapping buckets = new FolderBuckets(config.gcsBuckets());
+    CsvSnapshots snapshots = new CsvSnapshots(config, dataDir.imports(), uploads, buckets);
     Thumbnails thumbnails = new Thumbnails(dataDir.thumbnails(), blobs, threads.importDecoders());
-    this.datasets = new Datasets(datasetStore, blobs, operations, config, snapshots, uploads, thumbnails, clock);
+    this.datasets = new Datasets(datasetStore, blobs, operations, config, snapshots, uploads, thumbnails, buckets, clock);
     operations.register(new ImportDataHandler(datasetStore, blobs, snapshots, inspector, config, importPool, clock));
     operations.register(new DeleteDatasetHandler(datasetStore, blobs, thumbnails, operations));
-    operations.register(new ExportDataHandler(datasetStore, blobs));
+    operations.register(new ExportDataHandler(datasetStore, blobs, buckets));
 
     // Models: training, evaluation, export.
     ModelStore modelStore = new ModelStore(db);
     ClassifierTrainer classifierTrainer = trainer != null ? trainer
         : new TensorFlowTrainer(new BaseModels(dataDir.backbones()), new EmbeddingStore(db));
-    Models models = new Models(modelStore, datasetStore, operations, classifierTrainer, config, clock);
+    Models models = new Models(modelStore, datasetStore, operations, classifierTrainer, config, buckets, clock);
     operations.register(new CreateModelHandler(modelStore, datasetStore, modelFiles, blobs, classifierTrainer,
         clock));
     operations.register(new DeleteModelHandler(modelStore, modelFiles, operations));
-    operations.register(new ExportModelHandler(modelStore, modelFiles));
+    operations.register(new ExportModelHandler(modelStore, modelFiles, buckets));
 
     // Serving: deployments, the batcher, Predict and BatchPredict.
     this.metrics = new ServerMetrics(this::queueDepths);
@@ -209,10 +213,10 @@ public final class NimbusServer implements AutoCloseable {
     this.preparer = new ImagePreparer(inspector, datasets, blobs, decodeThreads);
     Predictions predictions = new Predictions(deployments, preparer, transcodePool, metrics, ticker,
         config.serving().maxImagesPerRequest(), config.serving().resultCacheSize());
-    BatchPredictions batchPredictions = new BatchPredictions(deployments, datasets, operations, config);
+    BatchPredictions batchPredictions = new BatchPredictions(deployments, datasets, operations, config, buckets);
     operations.register(new DeployModelHandler(modelStore, deployments));
     operations.register(new UndeployModelHandler(modelStore, deployments));
-    operations.register(new BatchPredictHandler(deployments, preparer, datasets, db, ticker));
+    operations.register(new BatchPredictHandler(deployments, preparer, datasets, db, ticker, buckets));
 
     // The gRPC surface.
     List<ServerInterceptor> interceptors = new ArrayList<>();

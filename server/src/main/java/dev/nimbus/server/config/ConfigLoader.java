@@ -40,6 +40,8 @@ public final class ConfigLoader {
       "data-dir", "./nimbus-data", "Data directory (metadata database and image blobs)",
       "import-roots", "", "Comma-separated folders imports may read from; empty: the CSV's own folder",
       "export-roots", "", "Comma-separated folders ExportModel may write to; empty: anywhere (loopback servers only)",
+      "gcs-buckets", "", "Comma-separated NAME=FOLDER: Cloud Storage buckets copied to this server; gs://NAME/a/b.jpg"
+          + " is FOLDER/a/b.jpg, read by imports and written by exports (FOLDER is the bucket's root)",
       "http-import-enabled", "false", "Allow http(s):// image URIs in imports",
       "http-import-allowed-hosts", "", "Comma-separated host or host:port allowed for http(s) imports",
       "http-import-timeout", "PT30S", "Timeout of one http(s) image fetch (ISO-8601 duration)",
@@ -158,7 +160,38 @@ public final class ConfigLoader {
     if (!cert.isEmpty()) {
       tls = Optional.of(new Tls(Path.of(cert), Path.of(key)));
     }
-    return new ServerConfig(host, port, httpPort, dataDir, roots, exportRoots, http, limits, threads, serving, keys, tls);
+    return new ServerConfig(host, port, httpPort, dataDir, roots, exportRoots, http, limits, threads, serving, keys, tls,
+        gcsBuckets(v.get("gcs-buckets")));
+  }
+
+  /**
+   * Parses {@code NAME=FOLDER,...}. Checked here, at start-up, rather than when a URI first names a bucket: a
+   * mistyped name or folder would otherwise surface as every row of an import failing.
+   */
+  static Map<String, Path> gcsBuckets(String setting) {
+    Map<String, Path> buckets = new LinkedHashMap<>();
+    Map<Path, String> byFolder = new LinkedHashMap<>();
+    for (String entry : list(setting)) {
+      int eq = entry.indexOf('=');
+      check(eq > 0 && eq < entry.length() - 1, "gcs-buckets: '" + entry + "' (expected: NAME=FOLDER, e.g."
+          + " my-bucket=/srv/buckets/my-bucket)");
+      String name = entry.substring(0, eq).strip();
+      String problem = BucketNames.problem(name);
+      check(problem == null, "gcs-buckets: '" + name + "' is not a valid bucket name: " + problem + " (expected: "
+          + BucketNames.RULE + ")");
+      Path folder = Path.of(entry.substring(eq + 1).strip()).toAbsolutePath().normalize();
+      check(!buckets.containsKey(name), "gcs-buckets: bucket '" + name + "' is mapped twice (to "
+          + buckets.get(name) + " and " + folder + "); map each bucket once");
+      check(Files.exists(folder), "gcs-buckets: the folder " + folder + " of bucket '" + name + "' does not exist"
+          + " (copy the bucket first: gsutil -m cp -r gs://" + name + " DIR puts it in DIR/" + name
+          + ", then map " + name + "=DIR/" + name + ")");
+      check(Files.isDirectory(folder), "gcs-buckets: " + folder + " (bucket '" + name + "') is not a folder");
+      String other = byFolder.putIfAbsent(folder, name);
+      check(other == null, "gcs-buckets: buckets '" + other + "' and '" + name + "' both map to " + folder
+          + "; a folder is the root of one bucket");
+      buckets.put(name, folder);
+    }
+    return buckets;
   }
 
   /** Reads {@code KEY ROLE} lines; blank lines and {@code #} comments are skipped. */

@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,6 +26,8 @@ import java.util.Optional;
  * @param serving deployment, batching and metrics settings
  * @param apiKeys API key to role; empty disables authentication
  * @param tls certificate chain and private key (PEM) to serve TLS; empty serves plaintext
+ * @param gcsBuckets Cloud Storage bucket name -> the folder that is its root ({@code gs://NAME/a/b.jpg} is
+ *     {@code FOLDER/a/b.jpg}), in the order given; names valid ({@link BucketNames}), folders existing, absolute
  */
 public record ServerConfig(
     String host,
@@ -37,12 +41,14 @@ public record ServerConfig(
     Threads threads,
     Serving serving,
     Map<String, Role> apiKeys,
-    Optional<Tls> tls) {
+    Optional<Tls> tls,
+    Map<String, Path> gcsBuckets) {
 
   public ServerConfig {
     importRoots = List.copyOf(importRoots);
     exportRoots = List.copyOf(exportRoots);
     apiKeys = Map.copyOf(apiKeys);
+    gcsBuckets = Collections.unmodifiableMap(new LinkedHashMap<>(gcsBuckets)); // Map.copyOf would lose the order
   }
 
   /** Whether image URIs may be fetched over HTTP(S), and from which hosts ({@code host} or {@code host:port}). */

@@ -5,6 +5,9 @@ import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.dataset.RowFailure.RowException;
 import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.storage.BlobStore;
+import dev.nimbus.server.storage.BucketMapping;
+import dev.nimbus.server.storage.GcsUri;
+import dev.nimbus.server.storage.UnmappedBucketException;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.server.util.ServerPaths;
 import dev.nimbus.v1.InputConfig;
@@ -15,6 +18,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -32,24 +36,27 @@ public final class CsvSnapshots {
   private final ServerConfig config;
   private final Path dir;
   private final Uploads uploads;
+  private final BucketMapping buckets;
 
-  public CsvSnapshots(ServerConfig config, Path dir, Uploads uploads) {
+  public CsvSnapshots(ServerConfig config, Path dir, Uploads uploads, BucketMapping buckets) {
     this.config = config;
     this.dir = dir;
     this.uploads = uploads;
+    this.buckets = buckets;
   }
 
   /**
-   * Checks a CSV input (a server path under the import roots, or uploaded bytes with an optional base folder) and
-   * the CSV as a whole, and keeps a durable copy in the data directory, so that the operation reading it can resume
-   * after a crash whatever happens to the original. Returns the config that names the copy and the base folder.
+   * Checks a CSV input (a server path under the import roots or a gs:// URI of a mapped bucket, or uploaded bytes
+   * with an optional base folder, which may be gs:// too) and the CSV as a whole, and keeps a durable copy in the
+   * data directory, so that the operation reading it can resume after a crash whatever happens to the original.
+   * Returns the config that names the copy and the base folder (a local path, also for gs://).
    */
   public InputConfig take(InputConfig in) {
     byte[] csv;
     Path base;
     switch (in.getSourceCase()) {
       case CSV_URI -> {
-        Path csvPath = localPath("input_config.csv_uri", in.getCsvUri());
+        Path csvPath = localPath("input_config.csv_uri", in.getCsvUri(), false);
         String file = csvPath.getFileName() == null ? "" : csvPath.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!file.endsWith(".csv") && !file.endsWith(".txt")) {
           // Rows that fail are quoted back; refusing other files keeps an import from echoing arbitrary files.
@@ -68,7 +75,7 @@ public final class CsvSnapshots {
         }
         base = null;
         if (!in.getBaseUri().isBlank()) {
-          Path b = localPath("input_config.base_uri", in.getBaseUri());
+          Path b = localPath("input_config.base_uri", in.getBaseUri(), true);
           base = checkInRoots("input_config.base_uri", b, true);
         }
       }
@@ -113,13 +120,22 @@ public final class CsvSnapshots {
     }
   }
 
-  /** A server path from a plain absolute path or a file:// URI. */
-  private static Path localPath(String field, String uri) {
+  /** A server path from a plain absolute path, a file:// URI or a gs:// URI of a mapped bucket. */
+  private Path localPath(String field, String uri, boolean folder) {
     String u = uri.strip();
     String lower = u.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("gs://") || lower.startsWith("s3://")) {
-      throw ApiException.invalidArgument(field, field + ": " + u.substring(0, 2) + ":// is not supported yet; copy the"
-          + " CSV to the server, or send its content (csv_content)");
+    if (GcsUri.isGcs(u)) {
+      try {
+        return buckets.resolve(folder ? GcsUri.parseFolder(u) : GcsUri.parse(u));
+      } catch (IllegalArgumentException e) {
+        throw ApiException.invalidArgument(field, field + ": not a valid gs:// URI: " + e.getMessage());
+      } catch (UnmappedBucketException e) {
+        throw ApiException.invalidArgument(field, field + ": " + e.getMessage());
+      }
+    }
+    if (lower.startsWith("s3://")) {
+      throw ApiException.invalidArgument(field, field + ": s3:// is not supported yet; copy the CSV to the server,"
+          + " or send its content (csv_content)");
     }
     if (lower.startsWith("http://") || lower.startsWith("https://")) {
       throw ApiException.invalidArgument(field, field + ": the CSV must be a file on the server; send remote CSVs as"
@@ -130,11 +146,12 @@ public final class CsvSnapshots {
 
   /**
    * Resolves {@code p} (a file, or a folder when {@code folder}) and checks it lies under the configured import
-   * roots; with none configured, any readable path is accepted, as it becomes the import's own root.
+   * roots or a mapped bucket's folder; with no import roots configured, any readable path is accepted, as it
+   * becomes the import's own root.
    */
   private Path checkInRoots(String field, Path p, boolean folder) {
     try {
-      if (config.importRoots().isEmpty()) {
+      if (config.importRoots().isEmpty() && buckets.uriOf(p).isEmpty()) {
         if (!config.loopbackOnly()) {
           throw ApiException.failedPrecondition("IMPORT_ROOTS_REQUIRED", field + ": this server is reachable from"
               + " other machines (host " + config.host() + ") and has no import-roots, so it imports no local"
@@ -146,7 +163,8 @@ public final class CsvSnapshots {
         }
         return real;
       }
-      return new ImportSources(config.importRoots(), config.httpImport(), Long.MAX_VALUE).checkAllowed(p, folder);
+      return new ImportSources(config.importRoots(), config.httpImport(), Long.MAX_VALUE, uploads, Map.of(), buckets)
+          .checkAllowed(p, folder);
     } catch (NoSuchFileException e) {
       throw ApiException.invalidArgument(field, field + ": file not found: " + p);
     } catch (IOException e) {
@@ -162,7 +180,7 @@ public final class CsvSnapshots {
     List<Path> roots = !config.importRoots().isEmpty() ? config.importRoots()
         : base == null ? List.of() : List.of(base);
     return new ImportSources(roots, config.httpImport(), config.limits().maxImageBytes(), uploads,
-        snapshot.getUploadedImagesMap());
+        snapshot.getUploadedImagesMap(), buckets);
   }
 
   /** The uploads the rows of a finished import named: those now in the blob store are removed. */

@@ -12,6 +12,7 @@ import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.operation.OperationManager;
 import dev.nimbus.server.operation.OperationRecord;
 import dev.nimbus.server.storage.BlobStore;
+import dev.nimbus.server.storage.BucketMapping;
 import dev.nimbus.server.util.ListQueries;
 import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.ResourceNames;
@@ -44,7 +45,6 @@ import dev.nimbus.v1.UpdateDatasetRequest;
 import dev.nimbus.v1.UpdateExampleRequest;
 import dev.nimbus.v1.UploadImagesRequest;
 import dev.nimbus.v1.UploadImagesResponse;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -69,12 +69,14 @@ public final class Datasets {
   private final OperationManager operations;
   private final ServerConfig config;
   private final CsvSnapshots snapshots;
+  private final BucketMapping buckets;
   private final Uploads uploads;
   private final Thumbnails thumbnails;
   private final Clock clock;
 
   public Datasets(DatasetStore store, BlobStore blobs, OperationManager operations, ServerConfig config,
-      CsvSnapshots snapshots, Uploads uploads, Thumbnails thumbnails, Clock clock) {
+      CsvSnapshots snapshots, Uploads uploads, Thumbnails thumbnails, BucketMapping buckets, Clock clock) {
+    this.buckets = buckets;
     this.store = store;
     this.blobs = blobs;
     this.operations = operations;
@@ -219,11 +221,12 @@ public final class Datasets {
             + " will be in, e.g. gs://bucket/export/)");
       }
     }
-    Path out = OutputPaths.check(config, "output_config.output_uri", req.getOutputConfig().getOutputUri(), true);
+    String out = OutputPaths.check(config, buckets, "output_config.output_uri", req.getOutputConfig().getOutputUri(),
+        true).uri();
     ExportDataRequest spec = req.toBuilder().setName(ResourceNames.dataset(id))
-        .setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(out.toString())).build();
+        .setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(out)).build();
     return operations.start(OperationMetadata.Kind.EXPORT_DATA, ResourceNames.dataset(id), spec,
-        ExportDataDetails.newBuilder().setOutputUri(out.toString()).setTotalCount(row.exampleCount()).build(), null);
+        ExportDataDetails.newBuilder().setOutputUri(out).setTotalCount(row.exampleCount()).build(), null);
   }
 
   /**

@@ -9,6 +9,7 @@ import dev.nimbus.server.image.ImageFormat;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.BlobStore;
+import dev.nimbus.server.storage.BucketMapping;
 import dev.nimbus.server.storage.StorageException;
 import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.ResourceNames;
@@ -57,10 +58,12 @@ public final class ExportDataHandler implements OperationHandler {
 
   private final DatasetStore store;
   private final BlobStore blobs;
+  private final BucketMapping buckets;
 
-  public ExportDataHandler(DatasetStore store, BlobStore blobs) {
+  public ExportDataHandler(DatasetStore store, BlobStore blobs, BucketMapping buckets) {
     this.store = store;
     this.blobs = blobs;
+    this.buckets = buckets;
   }
 
   @Override
@@ -82,13 +85,14 @@ public final class ExportDataHandler implements OperationHandler {
   public void run(OperationContext ctx) throws Exception {
     ExportDataRequest spec = ExportDataRequest.parseFrom(ctx.spec());
     String id = ResourceNames.datasetId("name", spec.getName());
-    Path out = Path.of(spec.getOutputConfig().getOutputUri());
+    String uri = spec.getOutputConfig().getOutputUri(); // as the caller gave it (gs:// or a path), so reported
+    Path out = OutputPaths.prepare(buckets, uri);
     Path temp = tempFolder(out, ctx.id());
     OperationMetadata.Builder m = ctx.metadata().toBuilder();
     ExportDataDetails.Builder d = m.getExportDataDetails().toBuilder();
     if (ctx.checkpoint() == RENAMING && !Files.exists(temp)) {
       // The previous run renamed the finished folder and stopped before recording it.
-      finish(ctx, m, d, out);
+      finish(ctx, m, d, uri);
       return;
     }
     if (ctx.checkpoint() != RENAMING) {
@@ -124,7 +128,7 @@ public final class ExportDataHandler implements OperationHandler {
       });
     }
     rename(temp, out);
-    finish(ctx, m, d, out);
+    finish(ctx, m, d, uri);
   }
 
   private void write(OperationContext ctx, ExportDataRequest spec, String id, Path temp, OperationMetadata.Builder m,
@@ -217,12 +221,12 @@ public final class ExportDataHandler implements OperationHandler {
     BlobStore.fsyncDirectory(out.getParent());
   }
 
-  private void finish(OperationContext ctx, OperationMetadata.Builder m, ExportDataDetails.Builder d, Path out) {
-    ExportDataResponse response = ExportDataResponse.newBuilder().setOutputUri(out.toString())
-        .setCsvUri(out.resolve(CSV_NAME).toString()).setExportedCount(d.getExportedCount()).build();
+  private void finish(OperationContext ctx, OperationMetadata.Builder m, ExportDataDetails.Builder d, String uri) {
+    ExportDataResponse response = ExportDataResponse.newBuilder().setOutputUri(uri)
+        .setCsvUri(uri + "/" + CSV_NAME).setExportedCount(d.getExportedCount()).build();
     store.database().write(c -> {
       ctx.finish(c, m.setExportDataDetails(d).setStatusMessage("exported " + d.getExportedCount()
-          + " examples to " + out).build(), Any.pack(response));
+          + " examples to " + uri).build(), Any.pack(response));
       return null;
     });
   }

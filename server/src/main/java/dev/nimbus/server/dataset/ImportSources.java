@@ -3,6 +3,9 @@ package dev.nimbus.server.dataset;
 import dev.nimbus.server.config.ServerConfig.HttpImport;
 import dev.nimbus.server.dataset.RowFailure.Reason;
 import dev.nimbus.server.dataset.RowFailure.RowException;
+import dev.nimbus.server.storage.BucketMapping;
+import dev.nimbus.server.storage.GcsUri;
+import dev.nimbus.server.storage.UnmappedBucketException;
 import dev.nimbus.server.util.ResourceNames;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,13 +26,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Where imported bytes come from, and the rules that keep an import inside what the server allows: local paths
  * (relative to a base folder, absolute, or {@code file://}) must lie under an allowed import root, both as
  * written and after symbolic links are followed; {@code http(s)://} only when enabled, and only from allowed
- * hosts, without following redirects; {@code gs://} and {@code s3://} are not supported yet. Sizes are checked
- * before bytes are read.
+ * hosts, without following redirects; {@code gs://} through the server's bucket mapping (a mapped bucket's folder
+ * is an import root, with the same checks); {@code s3://} is not supported yet. Sizes are checked before bytes are
+ * read.
  */
 public final class ImportSources {
   private static final Pattern SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]*):");
@@ -41,24 +46,28 @@ public final class ImportSources {
   private final HttpClient httpClient;
   private final Uploads uploads;
   private final Map<String, String> uploaded;
+  private final BucketMapping buckets;
 
   /**
    * @param roots allowed import roots (absolute); a path is allowed if it lies under any of them
    * @param maxBytes largest file read
    */
   public ImportSources(List<Path> roots, HttpImport http, long maxBytes) {
-    this(roots, http, maxBytes, null, Map.of());
+    this(roots, http, maxBytes, null, Map.of(), BucketMapping.NONE);
   }
 
   /**
    * @param uploads where uploaded images are kept
    * @param uploaded URIs as written in the CSV that name uploaded images -> their SHA-256
+   * @param buckets where {@code gs://} objects are; their folders are allowed roots too
    */
   public ImportSources(List<Path> roots, HttpImport http, long maxBytes, Uploads uploads,
-      Map<String, String> uploaded) {
+      Map<String, String> uploaded, BucketMapping buckets) {
     this.uploads = uploads;
     this.uploaded = Map.copyOf(uploaded);
-    this.roots = roots.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    this.buckets = buckets;
+    this.roots = Stream.concat(roots.stream(), buckets.folders().stream())
+        .map(p -> p.toAbsolutePath().normalize()).distinct().toList();
     List<Path> real = new ArrayList<>();
     for (Path r : this.roots) {
       try {
@@ -91,10 +100,11 @@ public final class ImportSources {
       return switch (scheme) {
         case "file" -> readLocal(fileUri(uri), uri);
         case "http", "https" -> readHttp(uri);
-        case "gs", "s3" -> throw new RowException(Reason.UNSUPPORTED_URI, scheme + ":// URIs are not supported yet;"
-            + " copy the files to the server and use local paths");
+        case "gs" -> readGcs(uri);
+        case "s3" -> throw new RowException(Reason.UNSUPPORTED_URI, "s3:// URIs are not supported yet; copy the"
+            + " files to the server and use local paths");
         default -> throw new RowException(Reason.UNSUPPORTED_URI, "unsupported URI scheme '" + scheme
-            + "' (expected a path, file://, or http(s):// when enabled)");
+            + "' (expected a path, file://, gs:// of a mapped bucket, or http(s):// when enabled)");
       };
     }
     Path p;
@@ -115,6 +125,45 @@ public final class ImportSources {
       p = base.resolve(p);
     }
     return readLocal(p, uri);
+  }
+
+  /** An object of a mapped bucket, read as the local file it is, under the same checks as any local path. */
+  private byte[] readGcs(String uri) throws RowException {
+    GcsUri gcs = gcsUri(uri);
+    Path p = gcsPath(gcs);
+    try {
+      return readLocal(p, uri);
+    } catch (RowException e) {
+      if (e.reason() != Reason.FILE_NOT_FOUND) {
+        throw e;
+      }
+      // The usual slip: 'gsutil cp -r gs://NAME DIR' makes DIR/NAME, and DIR was mapped instead of DIR/NAME.
+      Path nested = gcsPath(new GcsUri(gcs.bucket(), gcs.bucket() + "/" + gcs.object()));
+      if (Files.isRegularFile(nested)) {
+        Path folder = gcsPath(new GcsUri(gcs.bucket(), ""));
+        throw new RowException(Reason.FILE_NOT_FOUND, e.getMessage() + "; it is in " + folder.resolve(gcs.bucket())
+            + ": was the bucket copied into a folder of its name? then map " + gcs.bucket() + "="
+            + folder.resolve(gcs.bucket()) + " (gcs-buckets)");
+      }
+      throw e;
+    }
+  }
+
+  /** {@code uri} parsed as a {@code gs://} object's URI; INVALID_URI saying why not. */
+  private static GcsUri gcsUri(String uri) throws RowException {
+    try {
+      return GcsUri.parse(uri);
+    } catch (IllegalArgumentException e) {
+      throw new RowException(Reason.INVALID_URI, "not a valid gs:// URI: " + e.getMessage());
+    }
+  }
+
+  private Path gcsPath(GcsUri uri) throws RowException {
+    try {
+      return buckets.resolve(uri);
+    } catch (UnmappedBucketException e) {
+      throw new RowException(Reason.BUCKET_NOT_MAPPED, e.getMessage());
+    }
   }
 
   private static Path fileUri(String uri) throws RowException {

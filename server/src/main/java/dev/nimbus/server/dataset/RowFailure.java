@@ -21,6 +21,8 @@ public record RowFailure(long line, String uri, Reason reason, String message) {
     TOO_MANY_LABELS(Code.INVALID_ARGUMENT),
     INVALID_URI(Code.INVALID_ARGUMENT),
     UNSUPPORTED_URI(Code.UNIMPLEMENTED),
+    /** A {@code gs://} URI of a bucket the server has no copy of: an administrator can map one. */
+    BUCKET_NOT_MAPPED(Code.FAILED_PRECONDITION),
     HTTP_DISABLED(Code.PERMISSION_DENIED),
     HTTP_FAILED(Code.UNAVAILABLE),
     OUTSIDE_IMPORT_ROOTS(Code.PERMISSION_DENIED),

@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
+import dev.nimbus.server.storage.BucketMapping;
 import dev.nimbus.server.storage.StorageException;
 import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.ResourceNames;
@@ -24,10 +25,12 @@ import java.util.UUID;
 public final class ExportModelHandler implements OperationHandler {
   private final ModelStore store;
   private final ModelFiles files;
+  private final BucketMapping buckets;
 
-  public ExportModelHandler(ModelStore store, ModelFiles files) {
+  public ExportModelHandler(ModelStore store, ModelFiles files, BucketMapping buckets) {
     this.store = store;
     this.files = files;
+    this.buckets = buckets;
   }
 
   @Override
@@ -50,9 +53,12 @@ public final class ExportModelHandler implements OperationHandler {
       throw ApiException.failedPrecondition("MODEL_FILES_MISSING", "the files of model " + spec.getName()
           + " are missing from the data directory");
     }
-    Path out = Path.of(spec.getOutputConfig().getOutputUri());
-    Path temp = out.resolveSibling("." + out.getFileName() + ".partial-" + UUID.randomUUID());
+    String uri = spec.getOutputConfig().getOutputUri(); // as the caller gave it (gs:// or a path), so reported
+    Path out = null;
+    Path temp = null;
     try {
+      out = OutputPaths.prepare(buckets, uri);
+      temp = out.resolveSibling("." + out.getFileName() + ".partial-" + UUID.randomUUID());
       if (spec.getFormat() == ExportModelRequest.Format.SAVED_MODEL_ZIP) {
         try (OutputStream o = Files.newOutputStream(temp)) {
           ModelFiles.zipTree(source, o);
@@ -65,12 +71,14 @@ public final class ExportModelHandler implements OperationHandler {
       ServerPaths.deleteTree(temp);
       throw e;
     } catch (IOException e) {
-      ServerPaths.deleteTree(temp);
-      throw new StorageException("cannot write the export to " + out + ": " + e.getMessage(), e);
+      if (temp != null) {
+        ServerPaths.deleteTree(temp);
+      }
+      throw new StorageException("cannot write the export to " + uri + ": " + e.getMessage(), e);
     }
     store.database().write(c -> {
-      ctx.finish(c, ctx.metadata().toBuilder().setStatusMessage("exported to " + out).build(),
-          Any.pack(ExportModelResponse.newBuilder().setOutputUri(out.toString()).build()));
+      ctx.finish(c, ctx.metadata().toBuilder().setStatusMessage("exported to " + uri).build(),
+          Any.pack(ExportModelResponse.newBuilder().setOutputUri(uri).build()));
       return null;
     });
   }

@@ -7,6 +7,7 @@ import dev.nimbus.server.dataset.DatasetStore;
 import dev.nimbus.server.dataset.DatasetStore.DatasetRow;
 import dev.nimbus.server.error.ApiException;
 import dev.nimbus.server.operation.OperationManager;
+import dev.nimbus.server.storage.BucketMapping;
 import dev.nimbus.server.training.ClassifierTrainer;
 import dev.nimbus.server.util.ListQueries;
 import dev.nimbus.server.util.OutputPaths;
@@ -29,7 +30,6 @@ import dev.nimbus.v1.ModelEvaluation;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.TrainingParams;
 import dev.nimbus.v1.UpdateModelRequest;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -47,10 +47,12 @@ public final class Models {
   private final OperationManager operations;
   private final ModelTraining training;
   private final ServerConfig config;
+  private final BucketMapping buckets;
   private final Clock clock;
 
   public Models(ModelStore store, DatasetStore datasets, OperationManager operations, ClassifierTrainer trainer,
-      ServerConfig config, Clock clock) {
+      ServerConfig config, BucketMapping buckets, Clock clock) {
+    this.buckets = buckets;
     this.store = store;
     this.datasets = datasets;
     this.operations = operations;
@@ -278,21 +280,21 @@ public final class Models {
       throw ApiException.invalidArgument("format", "format: " + req.getFormatValue()
           + " (expected: SAVED_MODEL_DIRECTORY or SAVED_MODEL_ZIP)");
     }
-    Path out = exportPath(req.getOutputConfig().getOutputUri(), format);
+    OutputPaths.Output out = exportPath(req.getOutputConfig().getOutputUri(), format);
     ExportModelRequest spec = req.toBuilder().setName(ResourceNames.model(id)).setFormat(format)
-        .setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(out.toString())).build();
+        .setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(out.uri())).build();
     return operations.start(OperationMetadata.Kind.EXPORT_MODEL, ResourceNames.model(id), spec,
-        ExportModelDetails.newBuilder().setOutputUri(out.toString()).build(), null);
+        ExportModelDetails.newBuilder().setOutputUri(out.uri()).build(), null);
   }
 
   /** The export destination: absolute, new (or an empty folder), inside the export roots. */
-  private Path exportPath(String uri, ExportModelRequest.Format format) {
+  private OutputPaths.Output exportPath(String uri, ExportModelRequest.Format format) {
     boolean zip = format == ExportModelRequest.Format.SAVED_MODEL_ZIP;
     if (zip && !uri.strip().toLowerCase(Locale.ROOT).endsWith(".zip")) {
       throw ApiException.invalidArgument("output_config.output_uri", "output_config.output_uri: a SAVED_MODEL_ZIP"
           + " export must end in .zip");
     }
-    return OutputPaths.check(config, "output_config.output_uri", uri, !zip);
+    return OutputPaths.check(config, buckets, "output_config.output_uri", uri, !zip);
   }
 
   private static ApiException alreadyExists(String id) {

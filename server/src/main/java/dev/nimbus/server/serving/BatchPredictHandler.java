@@ -8,7 +8,9 @@ import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.dataset.NamedImage;
 import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
+import dev.nimbus.server.storage.BucketMapping;
 import dev.nimbus.server.storage.Database;
+import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictDetails;
 import dev.nimbus.v1.BatchPredictRequest;
@@ -36,9 +38,11 @@ public final class BatchPredictHandler implements OperationHandler {
   private final Datasets datasets;
   private final Database db;
   private final Ticker ticker;
+  private final BucketMapping buckets;
 
   public BatchPredictHandler(Deployments deployments, ImagePreparer preparer, Datasets datasets, Database db,
-      Ticker ticker) {
+      Ticker ticker, BucketMapping buckets) {
+    this.buckets = buckets;
     this.ticker = ticker;
     this.deployments = deployments;
     this.preparer = preparer;
@@ -60,7 +64,8 @@ public final class BatchPredictHandler implements OperationHandler {
   public void run(OperationContext ctx) throws Exception {
     BatchPredictRequest spec = BatchPredictRequest.parseFrom(ctx.spec());
     String modelId = ResourceNames.modelId("name", spec.getName());
-    Path out = Path.of(spec.getOutputConfig().getOutputUri());
+    String uri = spec.getOutputConfig().getOutputUri(); // as the caller gave it (gs:// or a path), so reported
+    Path out = OutputPaths.prepare(buckets, uri);
     OperationMetadata.Builder m = ctx.metadata().toBuilder();
     BatchPredictDetails.Builder d = m.getBatchPredictDetails().toBuilder().setPredictedCount(0).setFailedCount(0);
     m.clearPartialFailures().setPartialFailureCount(0);
@@ -124,11 +129,11 @@ public final class BatchPredictHandler implements OperationHandler {
       });
       return;
     }
-    BatchPredictResponse response = BatchPredictResponse.newBuilder().setOutputUri(out.toString())
+    BatchPredictResponse response = BatchPredictResponse.newBuilder().setOutputUri(uri)
         .setPredictedCount(d.getPredictedCount()).setFailedCount(d.getFailedCount()).build();
     db.write(c -> {
       ctx.finish(c, m.setBatchPredictDetails(d).setStatusMessage("wrote " + d.getPredictedCount()
-          + " predictions to " + out + (d.getFailedCount() > 0 ? " (" + d.getFailedCount() + " failed)" : ""))
+          + " predictions to " + uri + (d.getFailedCount() > 0 ? " (" + d.getFailedCount() + " failed)" : ""))
           .build(), Any.pack(response));
       return null;
     });

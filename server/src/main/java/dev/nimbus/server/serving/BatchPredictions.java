@@ -4,8 +4,9 @@ import com.google.longrunning.Operation;
 import dev.nimbus.server.config.ServerConfig;
 import dev.nimbus.server.dataset.Datasets;
 import dev.nimbus.server.error.ApiException;
-import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.operation.OperationManager;
+import dev.nimbus.server.storage.BucketMapping;
+import dev.nimbus.server.util.OutputPaths;
 import dev.nimbus.server.util.ResourceNames;
 import dev.nimbus.v1.BatchPredictDetails;
 import dev.nimbus.v1.BatchPredictInputConfig;
@@ -17,17 +18,19 @@ import dev.nimbus.v1.OperationMetadata;
 
 /**
  * Starts BatchPredict: checks the model is deployed, the input (a CSV, read with the import's rules, or a dataset
- * split) and the output path (inside the export roots: a new file, or for AUTOML_JSONL a new or empty folder), then
- * runs it as an operation.
+ * split) and the output path (a new file inside the export roots or a mapped bucket, or for AUTOML_JSONL a new or
+ * empty folder), then runs it as an operation.
  */
 public final class BatchPredictions {
   private final Deployments deployments;
   private final Datasets datasets;
   private final OperationManager operations;
   private final ServerConfig config;
+  private final BucketMapping buckets;
 
   public BatchPredictions(Deployments deployments, Datasets datasets, OperationManager operations,
-      ServerConfig config) {
+      ServerConfig config, BucketMapping buckets) {
+    this.buckets = buckets;
     this.deployments = deployments;
     this.datasets = datasets;
     this.operations = operations;
@@ -49,8 +52,8 @@ public final class BatchPredictions {
     };
     // Checked first, so a bad output path leaves no CSV snapshot behind. AutoML's layout is a folder, which may
     // exist if it is empty; the JSON Lines file must be new.
-    spec.setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(OutputPaths.check(config,
-        "output_config.output_uri", req.getOutputConfig().getOutputUri(), folder).toString()));
+    spec.setOutputConfig(req.getOutputConfig().toBuilder().setOutputUri(OutputPaths.check(config, buckets,
+        "output_config.output_uri", req.getOutputConfig().getOutputUri(), folder).uri()));
     long total;
     switch (in.getSourceCase()) {
       case CSV -> {

@@ -24,6 +24,49 @@ class ConfigLoaderTest {
     assertThat(c.limits().maxImageBytes()).isEqualTo(30L * 1024 * 1024);
     assertThat(c.apiKeys()).isEmpty();
     assertThat(c.tls()).isEmpty();
+    assertThat(c.gcsBuckets()).isEmpty();
+  }
+
+  @Test
+  void gcsBuckets_fromTheEnvironment_inOrder_withFoldersMadeAbsolute() throws Exception {
+    Path b = Files.createDirectories(tmp.resolve("b"));
+    Path a = Files.createDirectories(tmp.resolve("a"));
+    ServerConfig c = ConfigLoader.load(Map.of("NIMBUS_GCS_BUCKETS", " zeta.bucket_1 = " + b + ", alpha-2=" + a + "/./"),
+        Map.of());
+    assertThat(c.gcsBuckets()).containsExactly(Map.entry("zeta.bucket_1", b), Map.entry("alpha-2", a));
+    assertThatThrownBy(() -> c.gcsBuckets().put("x", a)).isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void gcsBuckets_badEntries_nameTheSettingAndWhatToFix() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("bucket"));
+    Path file = Files.writeString(tmp.resolve("file.txt"), "x");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "clouds")))
+        .hasMessage("gcs-buckets: 'clouds' (expected: NAME=FOLDER, e.g. my-bucket=/srv/buckets/my-bucket)");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "=" + dir)))
+        .hasMessageStartingWith("gcs-buckets: '=");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "ab=" + dir)))
+        .hasMessage("gcs-buckets: 'ab' is not a valid bucket name: it has 2 characters (expected: 3-63 characters"
+            + " of lowercase letters, digits, '-', '_' and '.', starting and ending with a letter or digit)");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "x".repeat(64) + "=" + dir)))
+        .hasMessageContaining("it has 64 characters");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "-clouds=" + dir)))
+        .hasMessageContaining("it starts with '-'");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "clouds.=" + dir)))
+        .hasMessageContaining("it ends with '.'");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "my bucket=" + dir)))
+        .hasMessageContaining("it has the character ' '");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "clouds=" + dir + ",clouds=" + tmp)))
+        .hasMessage("gcs-buckets: bucket 'clouds' is mapped twice (to " + dir + " and " + tmp + "); map each bucket"
+            + " once");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "one=" + dir + ",two=" + dir)))
+        .hasMessage("gcs-buckets: buckets 'one' and 'two' both map to " + dir + "; a folder is the root of one"
+            + " bucket");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "clouds=" + tmp.resolve("gone"))))
+        .hasMessage("gcs-buckets: the folder " + tmp.resolve("gone") + " of bucket 'clouds' does not exist (copy the"
+            + " bucket first: gsutil -m cp -r gs://clouds DIR puts it in DIR/clouds, then map clouds=DIR/clouds)");
+    assertThatThrownBy(() -> ConfigLoader.load(Map.of(), Map.of("gcs-buckets", "clouds=" + file)))
+        .hasMessage("gcs-buckets: " + file + " (bucket 'clouds') is not a folder");
   }
 
   @Test

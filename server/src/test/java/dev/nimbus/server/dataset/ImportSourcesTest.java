@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.nimbus.server.config.ServerConfig.HttpImport;
 import dev.nimbus.server.dataset.RowFailure.Reason;
 import dev.nimbus.server.dataset.RowFailure.RowException;
+import dev.nimbus.server.storage.FolderBuckets;
 import dev.nimbus.server.testing.LoopbackHttp;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,7 +77,7 @@ class ImportSourcesTest {
 
   @Test
   void read_schemesThatAreNotSupported() {
-    assertReason(Reason.UNSUPPORTED_URI, "gs://bucket/a.jpg", root);
+    assertReason(Reason.BUCKET_NOT_MAPPED, "gs://bucket/a.jpg", root);
     assertReason(Reason.UNSUPPORTED_URI, "s3://bucket/a.jpg", root);
     assertReason(Reason.UNSUPPORTED_URI, "ftp://host/a.jpg", root);
     assertReason(Reason.HTTP_DISABLED, "https://example.com/a.jpg", root);
@@ -111,6 +113,73 @@ class ImportSourcesTest {
             assertThat(e.getMessage()).contains("not in the server's http-import-allowed-hosts");
           });
     }
+  }
+
+  @Test
+  void read_gsUrisOfAMappedBucket_readItsFolder_whichIsARootOfItsOwn() throws Exception {
+    Path bucket = Files.createDirectories(tmp.resolve("buckets/clouds"));
+    Files.createDirectories(bucket.resolve("cirrus"));
+    Files.write(bucket.resolve("cirrus/1.jpg"), new byte[] {5, 6});
+    ImportSources gs = withBucket(bucket);
+    assertThat(gs.read("gs://clouds/cirrus/1.jpg", null)).containsExactly(5, 6);
+    assertThat(gs.read("GS://clouds/cirrus/1.jpg", root)).as("the scheme in any case").containsExactly(5, 6);
+    assertThat(gs.read(bucket.resolve("cirrus/1.jpg").toString(), null)).as("a mapped folder is an import root")
+        .containsExactly(5, 6);
+    assertThat(gs.read("a.jpg", root)).as("the other roots still hold").containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void read_gsUrisThatCouldEscapeOrNameNoObject_areInvalid() throws Exception {
+    Path bucket = Files.createDirectories(tmp.resolve("buckets/clouds"));
+    ImportSources gs = withBucket(bucket);
+    for (String uri : List.of("gs://clouds/../outside/secret.jpg", "gs://clouds/a/../../x.jpg", "gs://clouds/./a.jpg",
+        "gs://clouds/", "gs://clouds", "gs://clouds//a.jpg", "gs://Clouds/a.jpg", "gs:///a.jpg")) {
+      assertThatThrownBy(() -> gs.read(uri, null)).as(uri).isInstanceOfSatisfying(RowException.class,
+          e -> assertThat(e.reason()).as(e.getMessage()).isEqualTo(Reason.INVALID_URI));
+    }
+    assertThatThrownBy(() -> gs.read("gs://clouds/../outside/secret.jpg", null))
+        .hasMessageContaining("has a '..' segment, which could lead outside the bucket");
+  }
+
+  @Test
+  void read_gsObjectThatIsASymlinkOutOfTheBucket_isRefused() throws Exception {
+    Path bucket = Files.createDirectories(tmp.resolve("buckets/clouds"));
+    Files.createSymbolicLink(bucket.resolve("escape.jpg"), tmp.resolve("outside/secret.jpg"));
+    assertThatThrownBy(() -> withBucket(bucket).read("gs://clouds/escape.jpg", null))
+        .isInstanceOfSatisfying(RowException.class, e -> assertThat(e.reason()).isEqualTo(Reason.OUTSIDE_IMPORT_ROOTS));
+  }
+
+  @Test
+  void read_gsUriOfAnUnmappedBucket_saysHowToMapIt() throws Exception {
+    ImportSources gs = withBucket(Files.createDirectories(tmp.resolve("buckets/clouds")));
+    assertThatThrownBy(() -> gs.read("gs://foo/a.jpg", null)).isInstanceOfSatisfying(RowException.class, e -> {
+      assertThat(e.reason()).isEqualTo(Reason.BUCKET_NOT_MAPPED);
+      assertThat(e.getMessage()).isEqualTo("bucket 'foo' is not mapped on this server: copy it to the server (gsutil"
+          + " -m cp -r gs://foo DIR puts it in DIR/foo) and start the server with --gcs-bucket foo=DIR/foo (setting"
+          + " gcs-buckets); mapped now: clouds");
+    });
+  }
+
+  @Test
+  void read_bucketCopiedIntoAFolderOfItsName_saysWhichFolderToMap() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("buckets"));
+    Files.createDirectories(dir.resolve("clouds/cirrus"));
+    Files.write(dir.resolve("clouds/cirrus/1.jpg"), new byte[] {1});
+    ImportSources gs = withBucket("clouds", dir); // mapped to the folder gsutil copied the bucket into
+    assertThatThrownBy(() -> gs.read("gs://clouds/cirrus/1.jpg", null)).isInstanceOfSatisfying(RowException.class,
+        e -> {
+          assertThat(e.reason()).isEqualTo(Reason.FILE_NOT_FOUND);
+          assertThat(e.getMessage()).endsWith("was the bucket copied into a folder of its name? then map clouds="
+              + dir.resolve("clouds") + " (gcs-buckets)");
+        });
+  }
+
+  private ImportSources withBucket(Path folder) {
+    return withBucket("clouds", folder);
+  }
+
+  private ImportSources withBucket(String name, Path folder) {
+    return new ImportSources(List.of(root), NO_HTTP, MAX, null, Map.of(), new FolderBuckets(Map.of(name, folder)));
   }
 
   private void assertReason(Reason reason, String uri, Path base) {

@@ -8,6 +8,7 @@ import com.google.protobuf.ByteString;
 import com.google.rpc.ErrorInfo;
 import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.testing.InProcessNimbus;
+import dev.nimbus.server.testing.Statuses;
 import dev.nimbus.server.testing.TestImages;
 import dev.nimbus.v1.ClassificationType;
 import dev.nimbus.v1.CreateDatasetRequest;
@@ -28,6 +29,7 @@ import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.ReadExampleImageRequest;
 import dev.nimbus.v1.ReadExampleImageResponse;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -204,7 +206,7 @@ class ImportDataTest {
     assertThat(failures.get(11L)).contains("too few fields");
     assertThat(failures.get(12L)).contains("MULTICLASS");
     assertThat(failures.get(13L)).contains("bad-label!");
-    assertThat(failures.get(14L)).contains("gs:// URIs are not supported yet");
+    assertThat(failures.get(14L)).contains("bucket 'bucket' is not mapped on this server");
     assertThat(failures.get(15L)).contains("s3:// URIs are not supported yet");
     assertThat(failures.get(16L)).contains("already in the dataset labeled 'cat'");
     assertThat(failures.get(18L)).contains("disabled");
@@ -310,9 +312,9 @@ class ImportDataTest {
     assertFails(Status.Code.INVALID_ARGUMENT, "file not found", () -> importCsv("d", images.resolve("missing.csv")));
     assertFails(Status.Code.INVALID_ARGUMENT, "relative", () -> nimbus.datasets.importData(ImportDataRequest.newBuilder()
         .setName("datasets/d").setInputConfig(InputConfig.newBuilder().setCsvUri("labels.csv")).build()));
-    assertFails(Status.Code.INVALID_ARGUMENT, "gs:// is not supported yet", () -> nimbus.datasets.importData(
+    assertFails(Status.Code.INVALID_ARGUMENT, "s3:// is not supported yet", () -> nimbus.datasets.importData(
         ImportDataRequest.newBuilder().setName("datasets/d")
-            .setInputConfig(InputConfig.newBuilder().setCsvUri("gs://bucket/labels.csv")).build()));
+            .setInputConfig(InputConfig.newBuilder().setCsvUri("s3://bucket/labels.csv")).build()));
     assertFails(Status.Code.INVALID_ARGUMENT, "csv_uri", () -> nimbus.datasets.importData(ImportDataRequest.newBuilder()
         .setName("datasets/d").build()));
   }
@@ -332,6 +334,76 @@ class ImportDataTest {
     Operation op = nimbus.await(importCsv("d", inside));
     assertThat(response(op).getImportedCount()).isEqualTo(1);
     assertThat(failuresByRow(op).get(2L)).contains("outside the allowed import roots");
+  }
+
+  /**
+   * A server that imports only from its import root, with a bucket mapped to a folder elsewhere, as an AutoML user
+   * would run it: the bucket's CSV and its rows (gs:// and relative) import; the bucket's folder counts as a root.
+   */
+  @Test
+  void importData_gsCsvWithGsRows_throughABucketMapping() throws Exception {
+    nimbus.close();
+    Path allowed = Files.createDirectories(tmp.resolve("allowed"));
+    Path bucket = Files.createDirectories(tmp.resolve("buckets/clouds-lab"));
+    nimbus = new InProcessNimbus(tmp.resolve("data2"), Map.of("host", "0.0.0.0", "import-roots", allowed.toString(),
+        "gcs-buckets", "clouds-lab=" + bucket));
+    create("clouds", ClassificationType.MULTICLASS);
+    String[] labels = {"cirrus", "cumulus", "cumulonimbus"};
+    StringBuilder rows = new StringBuilder();
+    for (int i = 0; i < 9; i++) {
+      String object = "clouds/" + labels[i % 3] + "/" + i + ".jpg";
+      TestImages.write(bucket.resolve(object), TestImages.jpeg(32, 24, 100 + i));
+      // AutoML's form, and a path relative to the CSV's folder in the bucket, as for a local CSV.
+      rows.append(i < 3 ? "TEST," : "").append(i % 2 == 0 ? "gs://clouds-lab/" + object : "../" + object)
+          .append(',').append(labels[i % 3]).append('\n');
+    }
+    rows.append("gs://clouds-lab/clouds/missing.jpg,cirrus\n")        // 10
+        .append("gs://clouds-lab/../outside/secret.jpg,cirrus\n")     // 11
+        .append("gs://other-bucket/a.jpg,cirrus\n");                  // 12
+    TestImages.write(bucket.resolve("csv/all_data.csv"), rows.toString().getBytes(StandardCharsets.UTF_8));
+
+    Operation op = nimbus.await(nimbus.datasets.importData(ImportDataRequest.newBuilder().setName("datasets/clouds")
+        .setInputConfig(InputConfig.newBuilder().setCsvUri("gs://clouds-lab/csv/all_data.csv")).build()));
+    ImportDataResponse r = response(op);
+    assertThat(r.getTotalRowCount()).isEqualTo(12);
+    assertThat(r.getImportedCount()).isEqualTo(9);
+    assertThat(r.getFailedCount()).isEqualTo(3);
+    assertThat(r.getSplitCounts().getTest()).isGreaterThanOrEqualTo(3);
+    Map<Long, String> failures = failuresByRow(op);
+    assertThat(failures).containsOnlyKeys(10L, 11L, 12L);
+    assertThat(failures.get(10L)).contains("file not found");
+    assertThat(failures.get(11L)).contains("'..' segment, which could lead outside the bucket");
+    com.google.rpc.Status unmapped = InProcessNimbus.metadata(op).getPartialFailuresList().get(2);
+    assertThat(reasonOf(unmapped)).isEqualTo("BUCKET_NOT_MAPPED");
+    assertThat(unmapped.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION.value());
+    assertThat(unmapped.getMessage()).isEqualTo("row 12 (gs://other-bucket/a.jpg): bucket 'other-bucket' is not"
+        + " mapped on this server: copy it to the server (gsutil -m cp -r gs://other-bucket DIR puts it in"
+        + " DIR/other-bucket) and start the server with --gcs-bucket other-bucket=DIR/other-bucket (setting"
+        + " gcs-buckets); mapped now: clouds-lab");
+    assertThat(listAll("clouds", "")).hasSize(9);
+
+    // An uploaded CSV may name the bucket as its base, and a local path inside the bucket is inside a root.
+    create("again", ClassificationType.MULTICLASS);
+    Operation based = nimbus.await(nimbus.datasets.importData(ImportDataRequest.newBuilder()
+        .setName("datasets/again").setInputConfig(InputConfig.newBuilder().setBaseUri("gs://clouds-lab/")
+            .setCsvContent(ByteString.copyFromUtf8("clouds/cirrus/0.jpg,cirrus\n" + bucket.resolve("clouds/cumulus/1.jpg")
+                + ",cumulus\n"))).build()));
+    assertThat(response(based).getImportedCount()).isEqualTo(2);
+  }
+
+  @Test
+  void importData_gsCsvOfAnUnmappedBucket_isInvalidArgument_withTheAdvice() {
+    create("d", ClassificationType.MULTICLASS);
+    StatusRuntimeException e = assertFails(Status.Code.INVALID_ARGUMENT, "input_config.csv_uri: bucket 'foo' is not"
+        + " mapped on this server: copy it to the server (gsutil -m cp -r gs://foo DIR puts it in DIR/foo) and start"
+        + " the server with --gcs-bucket foo=DIR/foo (setting gcs-buckets)", () -> nimbus.datasets.importData(
+            ImportDataRequest.newBuilder().setName("datasets/d")
+                .setInputConfig(InputConfig.newBuilder().setCsvUri("gs://foo/labels.csv")).build()));
+    assertThat(Statuses.badRequest(e).getFieldViolations(0).getField()).isEqualTo("input_config.csv_uri");
+    assertFails(Status.Code.INVALID_ARGUMENT, "input_config.base_uri: not a valid gs:// URI", () ->
+        nimbus.datasets.importData(ImportDataRequest.newBuilder().setName("datasets/d")
+            .setInputConfig(InputConfig.newBuilder().setBaseUri("gs://foo/../x")
+                .setCsvContent(ByteString.copyFromUtf8("a.jpg,x\n"))).build()));
   }
 
   @Test

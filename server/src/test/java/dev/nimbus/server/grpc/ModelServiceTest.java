@@ -37,6 +37,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipFile;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
@@ -61,8 +62,9 @@ class ModelServiceTest {
   InProcessNimbus nimbus;
 
   @BeforeAll
-  void setUp() {
-    nimbus = new InProcessNimbus(tmp.resolve("data"));
+  void setUp() throws Exception {
+    Path bucket = Files.createDirectories(tmp.resolve("bucket"));
+    nimbus = new InProcessNimbus(tmp.resolve("data"), Map.of("gcs-buckets", "model-exports=" + bucket));
     nimbus.datasets.createDataset(CreateDatasetRequest.newBuilder().setDatasetId("shapes").build());
     String csv = ClassImages.write(tmp.resolve("img"), LABELS, 30, 48);
     Operation op = nimbus.await(nimbus.datasets.importData(ImportDataRequest.newBuilder().setName("datasets/shapes")
@@ -168,6 +170,37 @@ class ModelServiceTest {
     assertThat(again.getTrainingSummary().getEmbeddingsReused()).as("every embedding comes from the cache")
         .isEqualTo(again.getTrainingSummary().getLabelCountsList().stream()
             .mapToLong(c -> 3 * c.getTrain() + c.getValidation() + c.getTest()).sum());
+  }
+
+  @Test
+  @Order(3)
+  void exportModel_toAGsUri_writesIntoTheMappedFolder_andReportsTheGsUri() throws Exception {
+    Operation op = nimbus.await(nimbus.models.exportModel(ExportModelRequest.newBuilder().setName("models/shapes_cnn")
+        .setOutputConfig(OutputConfig.newBuilder().setOutputUri("gs://model-exports/runs/2024/shapes_cnn/")).build()));
+    assertThat(op.hasError()).as("%s", op.getError()).isFalse();
+    String uri = "gs://model-exports/runs/2024/shapes_cnn";
+    assertThat(op.getResponse().unpack(ExportModelResponse.class).getOutputUri()).isEqualTo(uri);
+    OperationMetadata meta = InProcessNimbus.metadata(op);
+    assertThat(meta.getExportModelDetails().getOutputUri()).isEqualTo(uri);
+    assertThat(meta.getStatusMessage()).isEqualTo("exported to " + uri);
+    Path folder = tmp.resolve("bucket/runs/2024/shapes_cnn");
+    assertThat(folder.resolve("saved_model/saved_model.pb")).as("folders a bucket implies are made").exists();
+    assertThat(folder.resolve("labels.txt")).hasContent("circle\nsquare\ntriangle");
+
+    Operation zip = nimbus.await(nimbus.models.exportModel(ExportModelRequest.newBuilder().setName("models/shapes_cnn")
+        .setFormat(ExportModelRequest.Format.SAVED_MODEL_ZIP)
+        .setOutputConfig(OutputConfig.newBuilder().setOutputUri("gs://model-exports/shapes.zip")).build()));
+    assertThat(zip.getResponse().unpack(ExportModelResponse.class).getOutputUri())
+        .isEqualTo("gs://model-exports/shapes.zip");
+    assertThat(tmp.resolve("bucket/shapes.zip")).isNotEmptyFile();
+
+    assertFails(Status.Code.ALREADY_EXISTS, "gs://model-exports/shapes.zip already exists", () -> nimbus.models
+        .exportModel(ExportModelRequest.newBuilder().setName("models/shapes_cnn").setFormat(
+            ExportModelRequest.Format.SAVED_MODEL_ZIP).setOutputConfig(OutputConfig.newBuilder()
+            .setOutputUri("gs://model-exports/shapes.zip")).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "bucket 'elsewhere' is not mapped on this server", () -> nimbus.models
+        .exportModel(ExportModelRequest.newBuilder().setName("models/shapes_cnn")
+            .setOutputConfig(OutputConfig.newBuilder().setOutputUri("gs://elsewhere/m")).build()));
   }
 
   @Test

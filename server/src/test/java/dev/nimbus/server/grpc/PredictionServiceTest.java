@@ -73,7 +73,10 @@ class PredictionServiceTest {
 
   @BeforeAll
   void trainAndDeploy() throws Exception {
-    nimbus = new InProcessNimbus(tmp.resolve("data"), Map.of("export-roots", tmp.toString()));
+    // The bucket's folder is outside the export roots: mapping a bucket makes it writable.
+    Files.createDirectories(tmp.resolve("bucket"));
+    nimbus = new InProcessNimbus(tmp.resolve("data"), Map.of("export-roots", tmp.resolve("bp").toString(),
+        "gcs-buckets", "shapes-bucket=" + tmp.resolve("bucket")));
     nimbus.datasets.createDataset(CreateDatasetRequest.newBuilder().setDatasetId("shapes").build());
     String csv = ClassImages.write(tmp.resolve("img"), LABELS, 20, 40);
     nimbus.await(nimbus.datasets.importData(ImportDataRequest.newBuilder().setName("datasets/shapes")
@@ -265,6 +268,45 @@ class PredictionServiceTest {
             .setInputConfig(BatchPredictInputConfig.newBuilder().setDatasetSplit(DatasetSplit.newBuilder()
                 .setDataset("datasets/shapes")))
             .setOutputConfig(OutputConfig.newBuilder().setOutputUri(split.toString())).build()));
+  }
+
+  @Test
+  @Order(8)
+  void batchPredict_gsCsvOfGsImages_toAGsOutput() throws Exception {
+    Path bucket = tmp.resolve("bucket");
+    TestImages.write(bucket.resolve("images/a.png"), TestImages.encode(ClassImages.picture(1, 4001, 40), "png"));
+    Files.createDirectories(bucket.resolve("batch"));
+    Files.writeString(bucket.resolve("batch/input.csv"), "gs://shapes-bucket/images/a.png\n"
+        + "gs://not-here/images/a.png\n../images/a.png\n");
+    String output = "gs://shapes-bucket/results/run-1/predictions.jsonl";
+    Operation op = nimbus.await(nimbus.predictions.batchPredict(BatchPredictRequest.newBuilder()
+        .setName("models/shapes")
+        .setInputConfig(BatchPredictInputConfig.newBuilder().setCsv(InputConfig.newBuilder()
+            .setCsvUri("gs://shapes-bucket/batch/input.csv")))
+        .setOutputConfig(OutputConfig.newBuilder().setOutputUri(output)).build()));
+    assertThat(op.hasError()).as("%s", op.getError()).isFalse();
+    BatchPredictResponse r = op.getResponse().unpack(BatchPredictResponse.class);
+    assertThat(r.getOutputUri()).as("the URI the caller gave").isEqualTo(output);
+    assertThat(r.getPredictedCount()).isEqualTo(2);
+    assertThat(r.getFailedCount()).isEqualTo(1);
+    assertThat(InProcessNimbus.metadata(op).getStatusMessage()).contains(output);
+    List<String> lines = Files.readAllLines(bucket.resolve("results/run-1/predictions.jsonl"));
+    assertThat(lines).hasSize(3);
+    assertThat(lines.get(0)).contains("\"uri\":\"gs://shapes-bucket/images/a.png\"").contains("\"scores\"");
+    assertThat(JsonParser.parseString(lines.get(1)).getAsJsonObject().get("error").getAsString())
+        .startsWith("row 2 (gs://not-here/images/a.png): bucket 'not-here' is not mapped on this server");
+    assertThat(lines.get(2)).contains("\"uri\":\"../images/a.png\"").contains("\"scores\"");
+
+    assertFails(Status.Code.INVALID_ARGUMENT, "output_config.output_uri: bucket 'not-here' is not mapped", () ->
+        nimbus.predictions.batchPredict(BatchPredictRequest.newBuilder().setName("models/shapes")
+            .setInputConfig(BatchPredictInputConfig.newBuilder().setDatasetSplit(DatasetSplit.newBuilder()
+                .setDataset("datasets/shapes")))
+            .setOutputConfig(OutputConfig.newBuilder().setOutputUri("gs://not-here/out.jsonl")).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "outside the export roots", () ->
+        nimbus.predictions.batchPredict(BatchPredictRequest.newBuilder().setName("models/shapes")
+            .setInputConfig(BatchPredictInputConfig.newBuilder().setDatasetSplit(DatasetSplit.newBuilder()
+                .setDataset("datasets/shapes")))
+            .setOutputConfig(OutputConfig.newBuilder().setOutputUri(tmp.resolve("out.jsonl").toString())).build()));
   }
 
   @Test
