@@ -80,8 +80,8 @@ final class ModelsCommand {
       lines.add(new String[] {"epochs", Integer.toString(s.getCurveCount())});
       lines.add(new String[] {"training time", s.getTrainingDuration().getSeconds() + " s"});
       if (s.getServingImagesPerSecond() > 0) {
-        lines.add(new String[] {"serving speed", String.format(Locale.ROOT, "%.0f images/s (measured after training,"
-            + " decoded images, batches of the server's max-batch-size)", s.getServingImagesPerSecond())});
+        lines.add(new String[] {"serving speed", String.format(Locale.ROOT, "%.0f images/s (the exported model on decoded"
+            + " images, measured after training)", s.getServingImagesPerSecond())});
       }
     }
     for (OperatingPoint p : m.getOperatingPointsList()) {
