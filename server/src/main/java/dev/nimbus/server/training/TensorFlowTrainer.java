@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * and image hash, with flipped and cropped variants when data is small), then a head is trained on the
  * embeddings. {@code scratch_cnn}: the images are decoded once at a size fitted to the data and a small CNN is
  * trained on them. Either way the result is exported as one SavedModel, loaded back through DJL, and the TEST
- * images are scored through it, so the evaluation is of the model that will be served.
+ * images are scored through it, so the evaluation is of the model that will be served; the first decoded TEST
+ * chunk is then scored again in serving-sized batches to time it ({@link ServingThroughput}). A transfer head may
+ * start from a trained model's head ({@link TrainingJob#initialHead()}); its weights are written beside the
+ * SavedModel for the next one.
  */
 public final class TensorFlowTrainer implements ClassifierTrainer {
   private static final Logger log = LoggerFactory.getLogger(TensorFlowTrainer.class);

@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.longrunning.CancelOperationRequest;
 import com.google.longrunning.Operation;
-import com.google.protobuf.ByteString;
 import dev.nimbus.server.testing.ClassImages;
 import dev.nimbus.server.testing.InProcessNimbus;
 import dev.nimbus.server.testing.Statuses;
 import dev.nimbus.server.testing.TestImages;
-import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.CreateModelRequest;
 import dev.nimbus.v1.GetModelRequest;
-import dev.nimbus.v1.ImportDataRequest;
-import dev.nimbus.v1.InputConfig;
 import dev.nimbus.v1.Model;
 import dev.nimbus.v1.TrainingParams;
 import io.grpc.Status;
@@ -47,7 +43,7 @@ class WarmStartTest {
   @BeforeAll
   void setUp() {
     nimbus = new InProcessNimbus(tmp.resolve("data"));
-    importDataset("shapes", ClassImages.write(tmp.resolve("shapes"), SHAPES, 30, 48));
+    nimbus.createDataset("shapes", ClassImages.write(tmp.resolve("shapes"), SHAPES, 30, 48), tmp);
     // Other pictures (other seeds) of the same classes, plus a fourth class the first model never saw.
     StringBuilder csv = new StringBuilder();
     for (int l = 0; l < MORE_SHAPES.length; l++) {
@@ -57,16 +53,8 @@ class WarmStartTest {
         csv.append(p).append(',').append(MORE_SHAPES[l]).append('\n');
       }
     }
-    importDataset("more_shapes", csv.toString());
-    importDataset("greek", ClassImages.write(tmp.resolve("greek"), new String[] {"alpha", "beta"}, 6, 16));
-  }
-
-  private void importDataset(String id, String csv) {
-    nimbus.datasets.createDataset(CreateDatasetRequest.newBuilder().setDatasetId(id).build());
-    Operation op = nimbus.await(nimbus.datasets.importData(ImportDataRequest.newBuilder().setName("datasets/" + id)
-        .setInputConfig(InputConfig.newBuilder().setCsvContent(ByteString.copyFromUtf8(csv))
-            .setBaseUri(tmp.toString())).build()));
-    assertThat(op.hasError()).as("%s", op.getError()).isFalse();
+    nimbus.createDataset("more_shapes", csv.toString(), tmp);
+    nimbus.createDataset("greek", ClassImages.write(tmp.resolve("greek"), new String[] {"alpha", "beta"}, 6, 16), tmp);
   }
 
   @AfterAll
