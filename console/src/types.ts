@@ -68,6 +68,7 @@ export interface TrainingParams {
   learningRate?: number;
   batchSize?: number;
   cutLayer?: string;
+  initialModel?: string;
 }
 
 export interface OperatingPoint {
@@ -103,6 +104,7 @@ export interface TrainingSummary {
   featureDim?: number;
   validationExampleCount?: Int64;
   testExampleCount?: Int64;
+  servingImagesPerSecond?: number;
 }
 
 export type DeploymentState =

@@ -236,12 +236,14 @@ function Overview({ model: m }: { model: Model }) {
           <dl class="facts">
             <dt>Dataset</dt><dd><a href={resourceHref(m.dataset ?? '')}>{lastPart(m.dataset)}</a></dd>
             <dt>Base model</dt><dd>{m.baseModel}</dd>
+            {m.trainingParams?.initialModel && <><dt>Started from</dt><dd><a href={resourceHref(m.trainingParams.initialModel)}>{lastPart(m.trainingParams.initialModel)}</a></dd></>}
             <dt>Type</dt><dd>{m.classificationType === 'MULTILABEL' ? 'multi-label' : 'single-label'}</dd>
             {(m.labels ?? []).length > 0 && <><dt>Labels</dt><dd>{m.labels!.join(', ')}</dd></>}
             <dt>Training</dt><dd>{enumText(m.trainingState)}{m.stopReason && m.stopReason !== 'STOP_REASON_UNSPECIFIED' ? ` (${enumText(m.stopReason)})` : ''}</dd>
             {int(m.trainExampleCount) > 0 && <><dt>Images</dt><dd>{count(m.trainExampleCount)} TRAIN, {count(s.validationExampleCount)} VALIDATION, {count(s.testExampleCount)} TEST</dd></>}
             {m.inputSize ? <><dt>Input</dt><dd>{m.inputSize}×{m.inputSize}, {m.inputChannels === 1 ? 'gray' : 'RGB'}</dd></> : null}
             {s.trainingDuration && <><dt>Took</dt><dd>{duration(seconds(s.trainingDuration))}{s.trainImagesPerSecond ? `, ${s.trainImagesPerSecond.toFixed(0)} images/s` : ''}</dd></>}
+            {s.servingImagesPerSecond ? <><dt>Serving speed</dt><dd>{s.servingImagesPerSecond.toFixed(0)} images/s (decoded images, measured after training)</dd></> : null}
             {int(s.embeddingsReused) > 0 && <><dt>Embeddings reused</dt><dd>{count(s.embeddingsReused)}</dd></>}
             <dt>Created</dt><dd>{time(m.createTime)}</dd>
             {m.datasetContentHash && <><dt>Data hash</dt><dd class="mono break">{m.datasetContentHash.slice(0, 16)}…</dd></>}

@@ -59,6 +59,9 @@ final class ModelsCommand {
     lines.add(new String[] {"display name", m.getDisplayName()});
     lines.add(new String[] {"dataset", m.getDataset()});
     lines.add(new String[] {"base model", m.getBaseModel()});
+    if (!m.getTrainingParams().getInitialModel().isEmpty()) {
+      lines.add(new String[] {"started from", m.getTrainingParams().getInitialModel()});
+    }
     lines.add(new String[] {"type", Text.name(m.getClassificationType())});
     lines.add(new String[] {"training", Text.name(m.getTrainingState())
         + (m.getStopReason().getNumber() > 0 ? " (stopped: " + Text.name(m.getStopReason()) + ")" : "")});
@@ -76,6 +79,10 @@ final class ModelsCommand {
           + s.getTestExampleCount() + " TEST images"});
       lines.add(new String[] {"epochs", Integer.toString(s.getCurveCount())});
       lines.add(new String[] {"training time", s.getTrainingDuration().getSeconds() + " s"});
+      if (s.getServingImagesPerSecond() > 0) {
+        lines.add(new String[] {"serving speed", String.format(Locale.ROOT, "%.0f images/s (the exported model on decoded"
+            + " images, measured after training)", s.getServingImagesPerSecond())});
+      }
     }
     for (OperatingPoint p : m.getOperatingPointsList()) {
       lines.add(new String[] {"threshold " + p.getName(), String.format(Locale.ROOT,
@@ -120,6 +127,10 @@ final class ModelsCommand {
         + " whose pooled features the head learns from (default block_10_project_BN).")
     String cutLayer;
 
+    @Option(names = "--initial-model", paramLabel = "MODEL", description = "Start from this trained model's head"
+        + " (same base model and cut layer; labels matched by name, new labels start fresh).")
+    String initialModel;
+
     @Option(names = "--display-name", paramLabel = "TEXT", description = "A name for people (default: the id).")
     String displayName;
 
@@ -134,7 +145,8 @@ final class ModelsCommand {
       Model.Builder m = Model.newBuilder()
           .setDataset(dataset.startsWith("datasets/") ? dataset : "datasets/" + dataset)
           .setTrainingParams(TrainingParams.newBuilder().setTrainBudgetSeconds(budgetSeconds)
-              .setMaxEpochs(maxEpochs).setCutLayer(cutLayer == null ? "" : cutLayer));
+              .setMaxEpochs(maxEpochs).setCutLayer(cutLayer == null ? "" : cutLayer)
+              .setInitialModel(initialModel == null ? "" : "models/" + modelId(initialModel)));
       if (baseModel != null) {
         m.setBaseModel(baseModel);
       }

@@ -192,7 +192,8 @@ public final class NimbusServer implements AutoCloseable {
     // Models: training, evaluation, export.
     ModelStore modelStore = new ModelStore(db);
     ClassifierTrainer classifierTrainer = trainer != null ? trainer
-        : new TensorFlowTrainer(new BaseModels(dataDir.backbones()), new EmbeddingStore(db));
+        : new TensorFlowTrainer(new BaseModels(dataDir.backbones()), new EmbeddingStore(db),
+            config.serving().maxBatchSize());
     Models models = new Models(modelStore, datasetStore, operations, classifierTrainer, config, buckets, clock);
     operations.register(new CreateModelHandler(modelStore, datasetStore, modelFiles, blobs, classifierTrainer,
         clock));

@@ -19,6 +19,7 @@ import dev.nimbus.server.operation.OperationContext;
 import dev.nimbus.server.operation.OperationHandler;
 import dev.nimbus.server.storage.BlobStore;
 import dev.nimbus.server.training.ClassifierTrainer;
+import dev.nimbus.server.training.InitialHead;
 import dev.nimbus.server.training.LabeledImage;
 import dev.nimbus.server.util.Protos;
 import dev.nimbus.server.util.ResourceNames;
@@ -87,8 +88,16 @@ public final class CreateModelHandler implements OperationHandler {
       String datasetId = ResourceNames.datasetId("model.dataset", model.getDataset());
       DatasetSnapshot data = DatasetSnapshot.take(datasets, datasetId, model.getClassificationType());
       data.checkTrainable();
+      InitialHead initial = null;
+      String initialModel = model.getTrainingParams().getInitialModel();
+      if (!initialModel.isEmpty()) {
+        // Again: since CreateModel was called, the source may have been deleted or the dataset relabeled.
+        Model source = InitialModels.source(models, initialModel);
+        InitialModels.checkFits(source, data.type(), model.getDataset(), data.labels());
+        initial = InitialModels.head(files, source);
+      }
       work = files.workDir(id);
-      ModelTraining.Trained trained = training.train(data, model, work, blobs, ctx::cancelRequested,
+      ModelTraining.Trained trained = training.train(data, model, work, blobs, initial, ctx::cancelRequested,
           details -> ctx.publish(progress(ctx.metadata(), details)));
       if (trained == null) {
         throw new Cancelled();

@@ -14,8 +14,9 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Where trained models live: {@code models/<id>/} under the data directory, holding {@code saved_model/},
- * {@code labels.txt} and {@code model_card.json}. A model is written into a fresh work folder and moved into
- * place in one rename, so a model folder is either complete or absent.
+ * {@code labels.txt}, {@code model_card.json} and, for transfer learning, {@code head_weights.bin} (what a warm
+ * start reads). A model is written into a fresh work folder and moved into place in one rename, so a model folder
+ * is either complete or absent.
  */
 public final class ModelFiles {
   private final Path root;

@@ -8,6 +8,8 @@ import dev.nimbus.server.training.BaseModelException;
 import dev.nimbus.server.training.ClassifierTrainer;
 import dev.nimbus.server.training.EpochProgress;
 import dev.nimbus.server.training.Evaluation;
+import dev.nimbus.server.training.InitialHead;
+import dev.nimbus.server.training.InitialHeadException;
 import dev.nimbus.server.training.LabeledImage;
 import dev.nimbus.server.training.TrainedClassifier;
 import dev.nimbus.server.training.TrainingJob;
@@ -56,18 +58,22 @@ final class ModelTraining {
   /**
    * Trains on the snapshot's TRAIN and VALIDATION images into {@code work} and scores its TEST images; null when
    * cancelled before a model could be kept.
+   *
+   * @param initial the trained head to start from ({@code training_params.initial_model}); null for a fresh one
    */
-  Trained train(DatasetSnapshot data, Model model, Path work, BlobStore blobs, BooleanSupplier cancelled,
-      Consumer<CreateModelDetails> progress) throws Exception {
+  Trained train(DatasetSnapshot data, Model model, Path work, BlobStore blobs, InitialHead initial,
+      BooleanSupplier cancelled, Consumer<CreateModelDetails> progress) throws Exception {
     List<LabeledImage> test = data.split(MlUse.TEST);
     TrainingJob job = new TrainingJob(model.getBaseModel(), options(model.getTrainingParams()), data.type(),
         data.labels(), data.split(MlUse.TRAIN), data.split(MlUse.VALIDATION), test,
-        blobs::read, work, cancelled);
+        blobs::read, work, cancelled, initial);
     TrainedClassifier t;
     try {
       t = trainer.train(job, p -> progress.accept(details(p)));
     } catch (BaseModelException e) {
       throw toApi(model.getBaseModel(), e);
+    } catch (InitialHeadException e) {
+      throw ApiException.failedPrecondition("INITIAL_MODEL_MISMATCH", InitialModels.FIELD + ": " + e.getMessage());
     } catch (TensorFlowUnavailableException e) {
       throw ApiException.failedPrecondition("TENSORFLOW_UNAVAILABLE", "training needs the TensorFlow native"
           + " libraries: " + e.getMessage());
@@ -113,7 +119,8 @@ final class ModelTraining {
   }
 
   private static TrainingSummary summary(TrainedClassifier t) {
-    TrainingSummary.Builder s = TrainingSummary.newBuilder().setTrainingDuration(Protos.duration(t.took()));
+    TrainingSummary.Builder s = TrainingSummary.newBuilder().setTrainingDuration(Protos.duration(t.took()))
+        .setServingImagesPerSecond(t.servingImagesPerSecond());
     double rate = 0;
     List<EpochProgress> history = t.training().history();
     for (EpochProgress e : history) {

@@ -75,6 +75,11 @@ public final class Models {
       throw ApiException.failedPrecondition("DATASET_DELETING", "dataset " + ResourceNames.dataset(datasetId)
           + " is being deleted");
     }
+    Model source = null;
+    if (!m.getTrainingParams().getInitialModel().isBlank()) {
+      source = InitialModels.source(store, m.getTrainingParams().getInitialModel());
+      m = InitialModels.inherit(m, source);
+    }
     String baseModel = m.getBaseModel().isBlank() ? DEFAULT_BASE_MODEL : m.getBaseModel().strip();
     training.checkBaseModel(baseModel);
     TrainingParams params = checkParams(m.getTrainingParams());
@@ -87,7 +92,11 @@ public final class Models {
       throw ApiException.invalidArgument("model.model_type", "model.model_type is " + m.getModelType().length()
           + " characters (expected: at most 64)");
     }
-    DatasetSnapshot.take(datasets, datasetId, dataset.type()).checkTrainable();
+    DatasetSnapshot snapshot = DatasetSnapshot.take(datasets, datasetId, dataset.type());
+    snapshot.checkTrainable();
+    if (source != null) {
+      InitialModels.checkFits(source, dataset.type(), ResourceNames.dataset(datasetId), snapshot.labels());
+    }
 
     long now = clock.millis();
     Model model = Model.newBuilder()

@@ -165,6 +165,55 @@ public final class HeadTrainer implements AutoCloseable {
   }
 
   /**
+   * Starts from a trained head instead of the fresh initialisation (warm start): its hidden layers as they are, and
+   * in the output layer, each label's column (kernel and bias) taken from the source label {@code
+   * sourceColumns[label]}, or left freshly initialised where that is -1. Call before {@link #fit}.
+   *
+   * @throws IllegalArgumentException if {@code source} has another shape than this trainer's head
+   */
+  public void startFrom(ClassifierHead source, int[] sourceColumns) {
+    Objects.requireNonNull(source, "source");
+    int[] widths = layerWidths();
+    if (source.layers().size() != widths.length || source.inputDim() != featureDim) {
+      throw new IllegalArgumentException("source: %s layers on %s features (expected: %s on %s)"
+          .formatted(source.layers().size(), source.inputDim(), widths.length, featureDim));
+    }
+    if (sourceColumns.length != labelCount) {
+      throw new IllegalArgumentException(
+          "sourceColumns.length: %s (expected: %s, one per label)".formatted(sourceColumns.length, labelCount));
+    }
+    List<float[]> values = initialWeights();
+    for (int i = 0; i < widths.length - 1; i++) {
+      DenseLayer layer = source.layers().get(i);
+      if (layer.outputs() != widths[i]) {
+        throw new IllegalArgumentException(
+            "source.layers[%s].outputs: %s (expected: %s)".formatted(i, layer.outputs(), widths[i]));
+      }
+      values.set(2 * i, layer.kernel().clone());
+      values.set(2 * i + 1, layer.bias().clone());
+    }
+    int last = widths.length - 1;
+    DenseLayer from = source.layers().get(last);
+    float[] kernel = values.get(2 * last);
+    float[] bias = values.get(2 * last + 1);
+    for (int label = 0; label < labelCount; label++) {
+      int c = sourceColumns[label];
+      if (c < -1 || c >= from.outputs()) {
+        throw new IllegalArgumentException(
+            "sourceColumns[%s]: %s (expected: -1 or 0..%s)".formatted(label, c, from.outputs() - 1));
+      }
+      if (c < 0) {
+        continue;
+      }
+      for (int r = 0; r < from.inputs(); r++) {
+        kernel[r * labelCount + label] = from.kernel()[r * from.outputs() + c];
+      }
+      bias[label] = from.bias()[c];
+    }
+    weights.assign(session, values);
+  }
+
+  /**
    * Trains from the current weights until a limit is reached, then keeps the weights of the epoch with the lowest
    * validation loss.
    *

@@ -11,11 +11,13 @@ import dev.nimbus.server.training.TrainingProgress.Stage;
 import dev.nimbus.server.training.backbone.Backbone;
 import dev.nimbus.server.training.export.ClassifierExporter;
 import dev.nimbus.server.training.export.ExportableClassifier;
+import dev.nimbus.server.training.export.HeadWeightsFile;
 import dev.nimbus.server.training.graph.ClassifierHead;
 import dev.nimbus.v1.ClassificationType;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * and image hash, with flipped and cropped variants when data is small), then a head is trained on the
  * embeddings. {@code scratch_cnn}: the images are decoded once at a size fitted to the data and a small CNN is
  * trained on them. Either way the result is exported as one SavedModel, loaded back through DJL, and the TEST
- * images are scored through it, so the evaluation is of the model that will be served.
+ * images are scored through it, so the evaluation is of the model that will be served; the first decoded TEST
+ * chunk is then scored again in serving-sized batches to time it ({@link ServingThroughput}). A transfer head may
+ * start from a trained model's head ({@link TrainingJob#initialHead()}); its weights are written beside the
+ * SavedModel for the next one.
  */
 public final class TensorFlowTrainer implements ClassifierTrainer {
   private static final Logger log = LoggerFactory.getLogger(TensorFlowTrainer.class);
@@ -48,11 +53,20 @@ public final class TensorFlowTrainer implements ClassifierTrainer {
 
   private final BaseModels baseModels;
   private final EmbeddingCache cache;
+  private final int servingBatchSize;
   private final int threads;
 
-  public TensorFlowTrainer(BaseModels baseModels, EmbeddingCache cache) {
+  /**
+   * @param servingBatchSize the batch size a deployment uses by default ({@code max-batch-size}); the exported
+   *     model's serving throughput is measured in batches of it
+   */
+  public TensorFlowTrainer(BaseModels baseModels, EmbeddingCache cache, int servingBatchSize) {
+    if (servingBatchSize < 1) {
+      throw new IllegalArgumentException("servingBatchSize: %s (expected: >= 1)".formatted(servingBatchSize));
+    }
     this.baseModels = baseModels;
     this.cache = cache;
+    this.servingBatchSize = servingBatchSize;
     this.threads = Math.max(1, TensorFlowRuntime.availableCores());
   }
 
@@ -71,6 +85,13 @@ public final class TensorFlowTrainer implements ClassifierTrainer {
 
   private TrainedClassifier trainTransfer(TrainingJob job, Consumer<TrainingProgress> progress) throws Exception {
     Backbone backbone = baseModels.backbone(job.baseModel(), job.options().cutLayer());
+    InitialHead initial = job.initialHead();
+    if (initial != null && initial.head().inputDim() != backbone.featureDim()) {
+      // Same base model and cut layer, so only a changed saved_model:/tfjs: folder gets here.
+      throw new InitialHeadException(initial.model() + "'s head takes " + initial.head().inputDim()
+          + " features but " + backbone.id() + " now gives " + backbone.featureDim() + " (its files changed since"
+          + " that model was trained); train without initial_model");
+    }
     boolean augment = job.train().size() < AUGMENT_BELOW;
     long started = System.nanoTime();
     Embedded embedded;
@@ -92,7 +113,18 @@ public final class TensorFlowTrainer implements ClassifierTrainer {
     TrainingLimits limits = limits(job, DEFAULT_HEAD_BUDGET, HEAD_PATIENCE);
     TrainingResult result;
     ClassifierHead head;
+    List<String> notes = new ArrayList<>();
+    if (augment) {
+      notes.add("trained on flipped and cropped copies too: fewer than " + AUGMENT_BELOW + " TRAIN images");
+    }
     try (HeadTrainer trainer = new HeadTrainer(backbone.featureDim(), job.type(), job.labels().size(), options)) {
+      if (initial != null) {
+        int[] columns = initial.sourceColumns(job.labels());
+        trainer.startFrom(initial.head(), columns);
+        long kept = Arrays.stream(columns).filter(c -> c >= 0).count();
+        notes.add("started from the head of " + initial.model() + ": " + kept + " of " + columns.length
+            + " labels kept their trained weights");
+      }
       result = trainer.fit(embedded.train, embedded.trainLabels, embedded.validation, embedded.validationLabels,
           limits, listener(progress, limits));
       head = trainer.head();
@@ -103,13 +135,12 @@ public final class TensorFlowTrainer implements ClassifierTrainer {
     progress.accept(TrainingProgress.of(Stage.EXPORTING));
     Path savedModel = job.outputDir().resolve("saved_model");
     new ClassifierExporter().export(ExportableClassifier.of(backbone, head, job.labels()), savedModel);
+    HeadWeightsFile.write(head, job.outputDir());
     Duration took = Duration.ofNanos(System.nanoTime() - started);
-    List<String> notes = augment
-        ? List.of("trained on flipped and cropped copies too: fewer than " + AUGMENT_BELOW + " TRAIN images")
-        : List.of();
+    Scored scored = score(job, savedModel, backbone.inputSize(), 3, progress);
     return new TrainedClassifier(backbone.inputSize(), 3, result, took, new TrainedClassifier.Embedding(
-        embedded.imagesPerSecond, embedded.reused, backbone.featureDim()),
-        score(job, savedModel, backbone.inputSize(), 3, progress), notes);
+        embedded.imagesPerSecond, embedded.reused, backbone.featureDim()), scored.scores, notes,
+        scored.servingImagesPerSecond);
   }
 
   /** Embeddings and labels of the TRAIN (with augmented variants) and VALIDATION images. */
@@ -215,6 +246,10 @@ public final class TensorFlowTrainer implements ClassifierTrainer {
   // ---- scratch CNN ----
 
   private TrainedClassifier trainScratch(TrainingJob job, Consumer<TrainingProgress> progress) throws Exception {
+    if (job.initialHead() != null) {
+      throw new InitialHeadException("scratch_cnn trains its whole network: it cannot start from "
+          + job.initialHead().model() + "'s head");
+    }
     List<LabeledImage> train = job.train();
     List<LabeledImage> validation = job.validation();
     int size = inputSize(train);
@@ -270,9 +305,9 @@ public final class TensorFlowTrainer implements ClassifierTrainer {
     Path savedModel = job.outputDir().resolve("saved_model");
     new ClassifierExporter().export(weights.exportable(job.labels()), savedModel);
     Duration took = Duration.ofNanos(System.nanoTime() - started);
-    return new TrainedClassifier(size, channels, result, took, null,
-        score(job, savedModel, size, channels, progress),
-        List.of("scratch_cnn trained at " + size + "x" + size + "x" + channels));
+    Scored scored = score(job, savedModel, size, channels, progress);
+    return new TrainedClassifier(size, channels, result, took, null, scored.scores,
+        List.of("scratch_cnn trained at " + size + "x" + size + "x" + channels), scored.servingImagesPerSecond);
   }
 
   /** The median of the TRAIN images' longer side, within [28, 96]: small images stay small, photos get 96. */
@@ -284,10 +319,14 @@ public final class TensorFlowTrainer implements ClassifierTrainer {
 
   // ---- scoring the TEST images through the exported model ----
 
-  private float[][] score(TrainingJob job, Path savedModel, int size, int channels,
+  /** The TEST scores, and the serving throughput measured on the first TEST chunk (0: not measured). */
+  private record Scored(float[][] scores, double servingImagesPerSecond) {}
+
+  private Scored score(TrainingJob job, Path savedModel, int size, int channels,
       Consumer<TrainingProgress> progress) throws Exception {
     List<LabeledImage> test = job.test();
     float[][] scores = new float[test.size()][];
+    ImageBatch firstChunk = null;
     Criteria<ImageBatch, float[][]> criteria = Criteria.builder()
         .setTypes(ImageBatch.class, float[][].class)
         .optEngine("TensorFlow")
@@ -305,13 +344,24 @@ public final class TensorFlowTrainer implements ClassifierTrainer {
         }
         float[][] s = predictor.predict(images);
         System.arraycopy(s, 0, scores, from, s.length);
+        if (firstChunk == null) {
+          firstChunk = images;
+        }
         progress.accept(TrainingProgress.images(Stage.EVALUATING, from + part.size(), test.size(), 0, null));
       }
+      // The images are decoded and the model is loaded and warm already: timing it here costs at most the budget.
+      long measuring = System.nanoTime();
+      double servingRate = firstChunk == null ? 0 : ServingThroughput.measure(predictor::predict, firstChunk,
+          servingBatchSize, ServingThroughput.BUDGET, System::nanoTime);
+      if (servingRate > 0) {
+        log.info("Exported model scored {} images/s in batches of {} (measured in {} ms)",
+            String.format("%.1f", servingRate), servingBatchSize, (System.nanoTime() - measuring) / 1_000_000);
+      }
+      if (job.type() == ClassificationType.MULTICLASS) {
+        normalize(scores);
+      }
+      return new Scored(scores, servingRate);
     }
-    if (job.type() == ClassificationType.MULTICLASS) {
-      normalize(scores);
-    }
-    return scores;
   }
 
   /** Softmax outputs in float32 sum to 1 only within rounding; the metrics check the sum strictly. */

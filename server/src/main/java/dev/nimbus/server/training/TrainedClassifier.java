@@ -14,9 +14,11 @@ import java.util.List;
  * @param testScores one row per TEST image of the job, in its order, one column per label; null when cancelled
  *     before a model could be kept
  * @param notes what the user should know about how it was trained ("trained on flipped copies too", ...)
+ * @param servingImagesPerSecond decoded images per second the exported model scored in serving-sized batches
+ *     after the TEST pass; 0 when there were too few TEST images to measure
  */
 public record TrainedClassifier(int inputSize, int inputChannels, TrainingResult training, Duration took,
-    Embedding embedding, float[][] testScores, List<String> notes) {
+    Embedding embedding, float[][] testScores, List<String> notes, double servingImagesPerSecond) {
 
   /**
    * @param imagesPerSecond images embedded per second (cache hits not counted)
@@ -27,7 +29,7 @@ public record TrainedClassifier(int inputSize, int inputChannels, TrainingResult
 
   /** Cancelled before any epoch ran: nothing to keep. */
   public static TrainedClassifier cancelledBeforeTraining() {
-    return new TrainedClassifier(0, 0, null, Duration.ZERO, null, null, List.of());
+    return new TrainedClassifier(0, 0, null, Duration.ZERO, null, null, List.of(), 0);
   }
 
   /** Whether there is a model to keep. */

@@ -14,10 +14,11 @@ import java.util.function.BooleanSupplier;
  * @param labels label names in output order; {@link LabeledImage#labels()} index into it
  * @param outputDir an empty folder the trainer writes {@code saved_model/} and {@code labels.txt} into
  * @param cancelled polled between steps; once true the trainer stops at the next safe point
+ * @param initialHead a trained head the new head starts from (same backbone and cut layer); null for a fresh one
  */
 public record TrainingJob(String baseModel, TrainingOptions options, ClassificationType type, List<String> labels,
     List<LabeledImage> train, List<LabeledImage> validation, List<LabeledImage> test, ImageSource images,
-    Path outputDir, BooleanSupplier cancelled) {
+    Path outputDir, BooleanSupplier cancelled, InitialHead initialHead) {
 
   public TrainingJob {
     train = List.copyOf(train);

@@ -5,7 +5,10 @@
  * {@link dev.nimbus.server.training.TensorFlowTrainer} implements it with the two trainers
  * ({@link dev.nimbus.server.training.HeadTrainer} on embeddings of a frozen backbone,
  * {@link dev.nimbus.server.training.ScratchCnnTrainer} from scratch), their shared loop and stopping rules, and the
- * base models. Sub-packages: {@code graph} (TF graph building blocks), {@code export} (the SavedModel writer),
+ * base models. A head may start from a trained one ({@link dev.nimbus.server.training.InitialHead}, read back from
+ * the file the export wrote beside the SavedModel), and after the TEST pass the exported model's serving
+ * throughput is timed ({@link dev.nimbus.server.training.ServingThroughput}). Sub-packages: {@code graph} (TF graph
+ * building blocks), {@code export} (the SavedModel writer and the head weights file),
  * {@code backbone} (pretrained feature extractors) and its importers {@code tfjs} and {@code savedmodel}.
  *
  * <p>Uses TF-Java (DJL cannot train with TensorFlow), DJL to score the exported model, and the engine package for

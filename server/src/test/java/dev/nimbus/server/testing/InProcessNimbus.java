@@ -8,7 +8,11 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.nimbus.server.NimbusServer;
 import dev.nimbus.server.config.ConfigLoader;
 import dev.nimbus.server.config.ServerConfig;
+import com.google.protobuf.ByteString;
+import dev.nimbus.v1.CreateDatasetRequest;
 import dev.nimbus.v1.DatasetServiceGrpc;
+import dev.nimbus.v1.ImportDataRequest;
+import dev.nimbus.v1.InputConfig;
 import dev.nimbus.v1.ModelServiceGrpc;
 import dev.nimbus.v1.OperationMetadata;
 import dev.nimbus.v1.PredictionServiceGrpc;
@@ -70,6 +74,20 @@ public final class InProcessNimbus implements AutoCloseable {
 
   public Operation await(Operation op) {
     return await(op, Duration.ofSeconds(60));
+  }
+
+  /**
+   * Creates dataset {@code id} and imports {@code csv} (paths relative to {@code baseUri}) into it; fails the test
+   * if the import reports an error.
+   */
+  public void createDataset(String id, String csv, Path baseUri) {
+    datasets.createDataset(CreateDatasetRequest.newBuilder().setDatasetId(id).build());
+    Operation op = await(datasets.importData(ImportDataRequest.newBuilder().setName("datasets/" + id)
+        .setInputConfig(InputConfig.newBuilder().setCsvContent(ByteString.copyFromUtf8(csv))
+            .setBaseUri(baseUri.toString())).build()));
+    if (op.hasError()) {
+      throw new AssertionError("importing into datasets/" + id + " failed: " + op.getError());
+    }
   }
 
   public Operation get(String name) {

@@ -59,8 +59,12 @@ final class AutoMlProtos {
     ImageClassificationModelMetadata.Builder meta = ImageClassificationModelMetadata.newBuilder()
         .setModelType(m.getModelType().isEmpty() ? "cloud" : m.getModelType())
         .setTrainBudgetMilliNodeHours((long) Math.ceil(m.getTrainingParams().getTrainBudgetSeconds()
-            / SECONDS_PER_MILLI_NODE_HOUR));
-    // MERGE: node_qps from training_summary.serving_images_per_second, base_model_id from initial_model.
+            / SECONDS_PER_MILLI_NODE_HOUR))
+        // Measured after training: the exported model scoring decoded TEST images in serving's batch size.
+        .setNodeQps(m.getTrainingSummary().getServingImagesPerSecond());
+    if (!m.getTrainingParams().getInitialModel().isEmpty()) {
+      meta.setBaseModelId(m.getTrainingParams().getInitialModel().substring("models/".length()));
+    }
     if (m.getTrainingState() == dev.nimbus.v1.Model.TrainingState.TRAINED) {
       double seconds = Protos.duration(m.getTrainingSummary().getTrainingDuration()).toMillis() / 1000.0;
       meta.setTrainCostMilliNodeHours((long) Math.ceil(seconds / SECONDS_PER_MILLI_NODE_HOUR))

@@ -264,7 +264,9 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
         .setModelType(modelType)
         .putAllUserLabels(m.getLabelsMap());
     if (!meta.getBaseModelId().isEmpty()) {
-      throw ApiException.unimplemented("base_model_id is not served yet");
+      // The new model starts from that model's trained head, on its base model.
+      params.setInitialModel(ResourceNames.model(meta.getBaseModelId()));
+      model.clearBaseModel();
     }
     model.setTrainingParams(params);
     Unary.reply(response, AutoMlOperations.view(at, models.create(dev.nimbus.v1.CreateModelRequest.newBuilder()
