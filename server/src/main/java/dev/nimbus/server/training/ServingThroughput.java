@@ -17,6 +17,8 @@ final class ServingThroughput {
   static final int MAX_IMAGES = 256;
   /** The timed runs stop after the batch that crosses this, so a slow model costs a training little. */
   static final Duration BUDGET = Duration.ofSeconds(3);
+  /** How many times a batch smaller than serving's is scored. */
+  static final int SMALL_REPEATS = 8;
 
   /** One engine call on a batch, as serving makes it. */
   @FunctionalInterface
@@ -28,7 +30,9 @@ final class ServingThroughput {
 
   /**
    * Images per second over full batches of {@code batchSize} taken from {@code images} (at most
-   * {@value #MAX_IMAGES}); 0 when {@code images} holds fewer than one full batch.
+   * {@value #MAX_IMAGES}). With fewer images than one batch, the batch is as large as the images are and is
+   * scored {@value #SMALL_REPEATS} times, so a small TEST split still gets a (lower, smaller-batch) figure; 0 only
+   * when there are no images.
    */
   static double measure(Scorer scorer, ImageBatch images, int batchSize, Duration budget, LongSupplier nanos)
       throws Exception {
@@ -36,17 +40,20 @@ final class ServingThroughput {
     if (batchSize < 1) {
       throw new IllegalArgumentException("batchSize: %s (expected: >= 1)".formatted(batchSize));
     }
-    int usable = Math.min(images.count(), MAX_IMAGES) / batchSize * batchSize;
-    if (usable == 0) {
+    if (images.count() == 0) {
       return 0;
     }
+    boolean small = images.count() < batchSize;
+    batchSize = Math.min(batchSize, images.count());
+    int usable = small ? SMALL_REPEATS * batchSize : Math.min(images.count(), MAX_IMAGES) / batchSize * batchSize;
     scorer.score(images.range(0, batchSize));
     long start = nanos.getAsLong();
     long limit = budget.toNanos();
     int scored = 0;
     long elapsed = 0;
     while (scored < usable) {
-      scorer.score(images.range(scored, scored + batchSize));
+      int from = small ? 0 : scored;
+      scorer.score(images.range(from, from + batchSize));
       scored += batchSize;
       elapsed = nanos.getAsLong() - start;
       if (elapsed >= limit) {

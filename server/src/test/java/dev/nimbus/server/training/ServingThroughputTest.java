@@ -45,8 +45,13 @@ class ServingThroughputTest {
   }
 
   @Test
-  void measure_fewerImagesThanOneBatch_isZeroAndRunsNothing() throws Exception {
-    assertThat(ServingThroughput.measure(this::score, images(7), 8, Duration.ofSeconds(3), () -> now)).isZero();
+  void measure_fewerImagesThanOneBatch_scoresThemAsOneSmallerBatch_andNoImagesIsZero() throws Exception {
+    double rate = ServingThroughput.measure(this::score, images(7), 8, Duration.ofSeconds(3), () -> now);
+    assertThat(calls).as("warm-up, then the 7 images as one batch, %s times", ServingThroughput.SMALL_REPEATS)
+        .hasSize(1 + ServingThroughput.SMALL_REPEATS).allSatisfy(n -> assertThat(n).isEqualTo(7));
+    assertThat(rate).isPositive();
+    calls.clear();
+    assertThat(ServingThroughput.measure(this::score, images(0), 8, Duration.ofSeconds(3), () -> now)).isZero();
     assertThat(calls).isEmpty();
   }
 }
