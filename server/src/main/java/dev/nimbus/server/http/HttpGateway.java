@@ -148,20 +148,22 @@ public final class HttpGateway implements AutoCloseable {
           : status.code() == 413 ? Status.Code.RESOURCE_EXHAUSTED : Status.Code.INTERNAL;
       String message = code == Status.Code.INTERNAL ? "internal error"
           : "the request is not valid JSON for this method: " + RestErrors.rootMessage(cause);
-      return RestErrors.of(Status.fromCode(code).withDescription(message), null);
+      return RestErrors.of(Status.fromCode(code).withDescription(message), null, RestErrors.enveloped(ctx.path()));
     });
   }
 
   /** Serves the request unless {@link BrowserGuard} refuses it (PERMISSION_DENIED, saying why). */
   private HttpResponse guarded(HttpService delegate, ServiceRequestContext ctx, HttpRequest req) throws Exception {
     String refused = browserGuard.refusal(req.headers());
-    return refused != null ? RestErrors.of(Status.PERMISSION_DENIED.withDescription(refused), null)
+    return refused != null ? RestErrors.of(Status.PERMISSION_DENIED.withDescription(refused), null,
+        RestErrors.enveloped(ctx.path()))
         : delegate.serve(ctx, req);
   }
 
   private static HttpResponse noSuchMethod(HttpMethod method, String path) {
     return RestErrors.of(Status.NOT_FOUND.withDescription("no REST method is " + method + " " + path
-        + " (the methods and their paths are the google.api.http options of the protos)"), null);
+        + " (the methods and their paths are the google.api.http options of the protos)"), null,
+        RestErrors.enveloped(path));
   }
 
   /** Binds the port; a port that is taken is an IOException that says which setting to change. */

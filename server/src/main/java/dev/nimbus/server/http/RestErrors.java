@@ -1,6 +1,8 @@
 package dev.nimbus.server.http;
 
 import com.google.protobuf.Any;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.RetryInfo;
 import com.linecorp.armeria.common.AggregatedHttpResponse;
@@ -20,7 +22,8 @@ import java.util.Base64;
 /**
  * REST errors: the body is the {@code google.rpc.Status} the gRPC call ended with, as JSON (code, message and every
  * detail: ErrorInfo, BadRequest, RetryInfo...), the HTTP status is the code's ({@link HttpStatuses}), and a
- * RetryInfo becomes a {@code Retry-After} header, so a plain HTTP client backs off as a gRPC one does.
+ * RetryInfo becomes a {@code Retry-After} header, so a plain HTTP client backs off as a gRPC one does. On Cloud
+ * AutoML's paths the same status comes in Google's error envelope ({@link #enveloped}).
  */
 final class RestErrors implements UnframedGrpcErrorHandler {
   private static final String DETAILS_HEADER = "grpc-status-details-bin";
@@ -32,7 +35,16 @@ final class RestErrors implements UnframedGrpcErrorHandler {
         RequestLogProperty.RESPONSE_CAUSE) && ctx.log().partial().responseCause() != null) {
       status = status.withCause(ctx.log().partial().responseCause());
     }
-    return of(status, trailers.get(DETAILS_HEADER));
+    return of(status, trailers.get(DETAILS_HEADER), enveloped(ctx.path()));
+  }
+
+  /**
+   * Whether errors on {@code path} take Google's JSON error envelope ({@code {"error": {"code": 404, "message":
+   * ..., "status": "NOT_FOUND", "details": [...]}}}): Cloud AutoML's paths do, since Google's client libraries
+   * read the message and details from there. Nimbus's own paths keep the plain {@code google.rpc.Status}.
+   */
+  static boolean enveloped(String path) {
+    return path.startsWith("/v1/projects/");
   }
 
   /** The innermost message of a chain: JSON parsers wrap the useful one ("Cannot find field: x") in generic ones. */
@@ -48,6 +60,10 @@ final class RestErrors implements UnframedGrpcErrorHandler {
 
   /** The response for a call that ended with {@code status}; {@code detailsBin}: its status details, or null. */
   static HttpResponse of(Status status, String detailsBin) {
+    return of(status, detailsBin, false);
+  }
+
+  static HttpResponse of(Status status, String detailsBin, boolean envelope) {
     com.google.rpc.Status rpc = null;
     if (detailsBin != null && !detailsBin.isEmpty()) {
       try {
@@ -65,10 +81,14 @@ final class RestErrors implements UnframedGrpcErrorHandler {
       rpc = com.google.rpc.Status.newBuilder().setCode(status.getCode().value())
           .setMessage(message == null ? status.getCode().name() : message).build();
     }
-    return of(rpc);
+    return of(rpc, envelope);
   }
 
   static HttpResponse of(com.google.rpc.Status rpc) {
+    return of(rpc, false);
+  }
+
+  static HttpResponse of(com.google.rpc.Status rpc, boolean envelope) {
     HttpStatus http = HttpStatuses.of(Status.fromCodeValue(rpc.getCode()).getCode());
     ResponseHeadersBuilder headers = ResponseHeaders.builder(http).contentType(MediaType.JSON_UTF_8);
     for (Any detail : rpc.getDetailsList()) {
@@ -82,7 +102,21 @@ final class RestErrors implements UnframedGrpcErrorHandler {
         }
       }
     }
-    return HttpResponse.of(headers.build(), HttpData.ofUtf8(ProtoJson.print(rpc)));
+    String body = ProtoJson.print(rpc);
+    if (envelope) {
+      JsonObject status = JsonParser.parseString(body).getAsJsonObject();
+      JsonObject error = new JsonObject();
+      error.addProperty("code", http.code());
+      error.addProperty("message", rpc.getMessage());
+      error.addProperty("status", Status.fromCodeValue(rpc.getCode()).getCode().name());
+      if (status.has("details")) {
+        error.add("details", status.get("details"));
+      }
+      JsonObject wrapped = new JsonObject();
+      wrapped.add("error", error);
+      body = wrapped.toString();
+    }
+    return HttpResponse.of(headers.build(), HttpData.ofUtf8(body));
   }
 
   /** gRPC sends binary headers unpadded; the JDK decoder wants padding. */

@@ -313,7 +313,7 @@ class PredictionServiceTest {
   @Order(9)
   void batchPredict_autoMlJsonl_writesAutoMlsFolder_thresholdedBestFirst_withErrorsOnlyWhenSomeFailed()
       throws Exception {
-    Path dir = tmp.resolve("automl");
+    Path dir = tmp.resolve("bp").resolve("automl"); // inside the export roots
     for (int i = 0; i < 3; i++) {
       TestImages.write(dir.resolve("in/" + i + ".png"), TestImages.encode(ClassImages.picture(i, 5000 + i, 40), "png"));
     }

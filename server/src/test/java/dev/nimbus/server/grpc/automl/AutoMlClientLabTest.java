@@ -40,7 +40,6 @@ import dev.nimbus.server.NimbusServer;
 import dev.nimbus.server.config.ConfigLoader;
 import dev.nimbus.server.testing.ClassImages;
 import dev.nimbus.server.testing.TestImages;
-import io.grpc.ManagedChannelBuilder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -115,14 +114,14 @@ class AutoMlClientLabTest {
         .setCredentialsProvider(NoCredentialsProvider.create())
         .setTransportChannelProvider(InstantiatingGrpcChannelProvider.newBuilder()
             .setEndpoint("127.0.0.1:" + server.port())
-            .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
+            .setChannelConfigurator(b -> b.usePlaintext())
             .build())
         .build();
     PredictionServiceSettings prediction = PredictionServiceSettings.newBuilder()
         .setCredentialsProvider(NoCredentialsProvider.create())
         .setTransportChannelProvider(InstantiatingGrpcChannelProvider.newBuilder()
             .setEndpoint("127.0.0.1:" + server.port())
-            .setChannelConfigurator(ManagedChannelBuilder::usePlaintext)
+            .setChannelConfigurator(b -> b.usePlaintext())
             .build())
         .build();
     try (AutoMlClient client = AutoMlClient.create(automl);
@@ -291,9 +290,24 @@ class AutoMlClientLabTest {
     assertThat(client.getModel(model.getName()).getDeploymentState()).isEqualTo(Model.DeploymentState.UNDEPLOYED);
     client.deleteModelAsync(model.getName()).get(5, TimeUnit.MINUTES);
     client.deleteDatasetAsync(dataset.getName()).get(5, TimeUnit.MINUTES);
-    assertThatThrownBy(() -> client.getDataset(dataset.getName())).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> client.getDataset(dataset.getName())).isInstanceOf(NotFoundException.class)
+        .hasStackTraceContaining("does not exist");
     System.out.printf("AutoML lab over %s through Google's client: %.1f s%n", transport,
         (System.nanoTime() - start) / 1e9);
+  }
+
+  @Test
+  void restErrors_comeInGooglesEnvelope() throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+            + server.httpPort() + "/v1/projects/p/locations/us-central1/datasets/ICN404")).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(404);
+    JsonObject error = JsonParser.parseString(r.body()).getAsJsonObject().getAsJsonObject("error");
+    assertThat(error.get("code").getAsInt()).isEqualTo(404);
+    assertThat(error.get("status").getAsString()).isEqualTo("NOT_FOUND");
+    assertThat(error.get("message").getAsString()).contains("datasets/ICN404 does not exist");
+    assertThat(error.getAsJsonArray("details").get(0).getAsJsonObject().get("@type").getAsString())
+        .isEqualTo("type.googleapis.com/google.rpc.ResourceInfo");
   }
 
   /** AutoML's documented REST call, with a plain HTTP client. */
