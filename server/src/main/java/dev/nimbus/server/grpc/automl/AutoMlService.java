@@ -364,9 +364,14 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
           + ResourceNames.abbreviate(format) + "' is not served (supported: tf_saved_model; tflite, edgetpu_tflite,"
           + " tf_js, core_ml and docker are not)");
     }
-    dev.nimbus.v1.Model m = models.get(ResourceNames.model(p.id()));
+    if (!request.getOutputConfig().getParamsMap().isEmpty()) {
+      throw ApiException.invalidArgument("output_config.params", "output_config.params: a tf_saved_model export"
+          + " takes none (given: " + String.join(", ", new TreeMap<>(request.getOutputConfig().getParamsMap())
+          .keySet()) + "; they are for docker exports)");
+    }
     String prefix = destination("output_config.gcs_destination.output_uri_prefix",
         request.getOutputConfig().getGcsDestination().getOutputUriPrefix());
+    dev.nimbus.v1.Model m = models.get(ResourceNames.model(p.id()));
     String out = prefix + "model-export/icn/tf_saved_model-" + folderName(m.getDisplayName()) + "-"
         + EXPORT_TIME.format(Instant.now(clock));
     Unary.reply(response, AutoMlOperations.view(p.location(), models.export(

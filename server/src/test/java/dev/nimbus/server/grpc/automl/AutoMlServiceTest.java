@@ -215,6 +215,13 @@ class AutoMlServiceTest {
         automl.exportModel(ExportModelRequest.newBuilder().setName(model).setOutputConfig(ModelExportOutputConfig
             .newBuilder().setModelFormat("tflite").setGcsDestination(GcsDestination.newBuilder()
                 .setOutputUriPrefix("gs://b/x/"))).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "takes none (given: cpu_architecture", () -> automl.exportModel(
+        ExportModelRequest.newBuilder().setName(model).setOutputConfig(ModelExportOutputConfig.newBuilder()
+            .putParams("cpu_architecture", "x86_64").setGcsDestination(GcsDestination.newBuilder()
+                .setOutputUriPrefix("gs://b/x/"))).build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "output_uri_prefix is required", () -> automl.exportModel(
+        ExportModelRequest.newBuilder().setName(model).setOutputConfig(ModelExportOutputConfig.getDefaultInstance())
+            .build()));
     assertFails(Status.Code.INVALID_ARGUMENT, "image_object_detection_model_deployment_metadata: not supported",
         () -> automl.deployModel(DeployModelRequest.newBuilder().setName(model)
             .setImageObjectDetectionModelDeploymentMetadata(ImageObjectDetectionModelDeploymentMetadata
