@@ -1,8 +1,11 @@
 package dev.nimbus.bench;
 
+import com.google.cloud.automl.v1.ExamplePayload;
+import com.google.cloud.automl.v1.Image;
 import dev.nimbus.v1.GetModelRequest;
 import dev.nimbus.v1.Model;
 import dev.nimbus.v1.ModelServiceGrpc;
+import dev.nimbus.v1.PredictRequest;
 import dev.nimbus.v1.PredictResponse;
 import dev.nimbus.v1.PredictionServiceGrpc;
 import dev.nimbus.v1.PredictionServiceGrpc.PredictionServiceStub;
@@ -26,25 +29,35 @@ import java.util.concurrent.TimeUnit;
 /**
  * Predict over gRPC: plain async {@link PredictionServiceGrpc} stubs, calls spread over the channels. With {@link
  * #connect}'s channels answers arrive on the Netty event loop (direct executor), which also sends a closed-loop
- * client's next call.
+ * client's next call. With {@code automl}, the same calls go to Cloud AutoML's {@code PredictionService} on the
+ * same port (one image per request, as AutoML's Predict takes), to measure what the AutoML adapter costs.
  */
 final class GrpcTransport implements PredictTransport {
+  /** The project and location AutoML names carry; any are accepted. */
+  private static final String AUTOML_LOCATION = "projects/bench/locations/local/";
+
   private final List<PredictionServiceStub> stubs = new ArrayList<>();
+  private final List<com.google.cloud.automl.v1.PredictionServiceGrpc.PredictionServiceStub> automlStubs =
+      new ArrayList<>();
+  private final boolean automl;
   private final List<ManagedChannel> owned;
   private final EventLoopGroup group;
 
   /** Over channels the caller owns (and closes). */
   GrpcTransport(List<? extends Channel> channels) {
-    this(channels, List.of(), null);
+    this(channels, List.of(), null, false);
   }
 
-  private GrpcTransport(List<? extends Channel> channels, List<ManagedChannel> owned, EventLoopGroup group) {
+  private GrpcTransport(List<? extends Channel> channels, List<ManagedChannel> owned, EventLoopGroup group,
+      boolean automl) {
     if (channels.isEmpty()) {
       throw new IllegalArgumentException("no channels");
     }
     for (Channel c : channels) {
       stubs.add(PredictionServiceGrpc.newStub(c));
+      automlStubs.add(com.google.cloud.automl.v1.PredictionServiceGrpc.newStub(c));
     }
+    this.automl = automl;
     this.owned = owned;
     this.group = group;
   }
@@ -54,6 +67,11 @@ final class GrpcTransport implements PredictTransport {
    * loop whose threads are named {@code nimbus-loadgen-io-*} so their CPU is reported; closed by {@link #close}.
    */
   static GrpcTransport connect(String target, LoadGenerator.Tuning t) {
+    return connect(target, t, false);
+  }
+
+  /** As {@link #connect(String, LoadGenerator.Tuning)}, calling Cloud AutoML's Predict when {@code automl}. */
+  static GrpcTransport connect(String target, LoadGenerator.Tuning t, boolean automl) {
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(t.eventLoopThreads(),
         new DefaultThreadFactory(CpuMeter.THREAD_PREFIX + "-io", true), NioIoHandler.newFactory());
     List<ManagedChannel> channels = new ArrayList<>();
@@ -78,11 +96,14 @@ final class GrpcTransport implements PredictTransport {
       }
       channels.add(b.build());
     }
-    return new GrpcTransport(channels, channels, group);
+    return new GrpcTransport(channels, channels, group, automl);
   }
 
   @Override
   public Prepared prepare(PredictPayload payload) {
+    if (automl) {
+      return prepareAutoMl(payload);
+    }
     return (index, connection, deadlineNanos, answer) ->
         stubs.get(Math.floorMod(connection, stubs.size())).withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)
             .predict(payload.request(index), new StreamObserver<>() {
@@ -105,6 +126,43 @@ final class GrpcTransport implements PredictTransport {
             });
   }
 
+  /** AutoML's requests, built once before the runs; answers carry no response (only its status is counted). */
+  private Prepared prepareAutoMl(PredictPayload payload) {
+    List<com.google.cloud.automl.v1.PredictRequest> requests = new ArrayList<>();
+    for (int i = 0; i < payload.size(); i++) {
+      PredictRequest r = payload.request(i);
+      if (r.getImagesCount() != 1 || !r.getImages(0).hasImageBytes()) {
+        throw new IllegalArgumentException("AutoML's Predict takes one encoded image per request (payload jpeg,"
+            + " images-per-request 1)");
+      }
+      requests.add(com.google.cloud.automl.v1.PredictRequest.newBuilder()
+          .setName(AUTOML_LOCATION + r.getName())
+          .setPayload(ExamplePayload.newBuilder().setImage(Image.newBuilder()
+              .setImageBytes(r.getImages(0).getImageBytes())))
+          .putParams("score_threshold", "0")
+          .build());
+    }
+    return (index, connection, deadlineNanos, answer) ->
+        automlStubs.get(Math.floorMod(connection, automlStubs.size()))
+            .withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)
+            .predict(requests.get((int) Math.floorMod(index, (long) requests.size())), new StreamObserver<>() {
+              @Override
+              public void onNext(com.google.cloud.automl.v1.PredictResponse r) {
+                // counted by its status
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                answer.answered(Status.fromThrowable(t), null);
+              }
+
+              @Override
+              public void onCompleted() {
+                answer.answered(Status.OK, null);
+              }
+            });
+  }
+
   @Override
   public Model getModel(String name, Duration deadline) {
     return ModelServiceGrpc.newBlockingStub(stubs.get(0).getChannel())
@@ -114,7 +172,7 @@ final class GrpcTransport implements PredictTransport {
 
   @Override
   public String describe() {
-    return "gRPC";
+    return automl ? "gRPC, Cloud AutoML API" : "gRPC";
   }
 
   @Override

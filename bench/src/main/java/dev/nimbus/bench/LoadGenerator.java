@@ -101,6 +101,11 @@ public final class LoadGenerator implements AutoCloseable {
     return new LoadGenerator(GrpcTransport.connect(target, t));
   }
 
+  /** Cloud AutoML's Predict on the gRPC port at {@code target}: the AutoML adapter's cost against {@link #connect}. */
+  public static LoadGenerator automl(String target, Tuning t) {
+    return new LoadGenerator(GrpcTransport.connect(target, t, true));
+  }
+
   /** REST/JSON to the HTTP port at {@code baseUrl} (e.g. {@code http://localhost:8471}); see {@link RestTransport}. */
   public static LoadGenerator rest(String baseUrl, int clients, HttpClient.Version version, String apiKey) {
     return new LoadGenerator(RestTransport.connect(baseUrl, new RestTransport.Options(clients, version, apiKey)));

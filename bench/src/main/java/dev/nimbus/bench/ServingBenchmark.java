@@ -225,11 +225,20 @@ public final class ServingBenchmark {
    * flight, as a REST client does; over HTTP/2 one, as a channel does).
    */
   public ServingBenchmark(Plan plan, String apiKey, HttpClient.Version restVersion) {
-    this(plan, t -> isRest(t.target())
-        ? LoadGenerator.rest(t.target(), plan.connections(), restVersion, apiKey)
-        : LoadGenerator.connect(t.target(), LoadGenerator.Tuning.defaults().withConnections(plan.connections())
-            .withEventLoopThreads(plan.eventLoopThreads()).withApiKey(apiKey)), System.err);
+    this(plan, t -> {
+      if (isRest(t.target())) {
+        return LoadGenerator.rest(t.target(), plan.connections(), restVersion, apiKey);
+      }
+      LoadGenerator.Tuning tuning = LoadGenerator.Tuning.defaults().withConnections(plan.connections())
+          .withEventLoopThreads(plan.eventLoopThreads()).withApiKey(apiKey);
+      return t.target().startsWith(AUTOML)
+          ? LoadGenerator.automl(t.target().substring(AUTOML.length()), tuning)
+          : LoadGenerator.connect(t.target(), tuning);
+    }, System.err);
   }
+
+  /** A target {@code automl://host:port} calls Cloud AutoML's Predict on that gRPC port. */
+  static final String AUTOML = "automl://";
 
   /** Whether a target is the HTTP port's REST API ({@code http://} or {@code https://}) rather than gRPC. */
   static boolean isRest(String target) {

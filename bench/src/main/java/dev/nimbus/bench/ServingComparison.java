@@ -43,7 +43,7 @@ import javax.imageio.ImageIO;
  *
  * <p>Usage: {@code ServingComparison [--models mobilenet_v2,scratch_cnn] [--duration 15] [--warmup 5]
  * [--images-per-request 1] [--payload jpeg|raw] [--clients 1,8,32] [--rate-factors 0.5,1,2]
- * [--transports grpc|grpc,rest|rest,grpc] [--rest-http 1.1|2] [--out bench/results]}. {@code --payload jpeg} sends
+ * [--transports grpc|grpc,rest|rest,grpc|grpc,automl] [--rest-http 1.1|2] [--out bench/results]}. {@code --payload jpeg} sends
  * the generated files as they are (JPEG for mobilenet_v2, gray PNG for scratch_cnn).
  */
 public final class ServingComparison {
@@ -68,9 +68,14 @@ public final class ServingComparison {
       default -> throw new IllegalArgumentException("--payload " + opts.get("payload") + " (expected: jpeg or raw)");
     };
     List<String> transports = Arrays.stream(opts.get("transports").split(",")).map(String::strip).toList();
-    if (transports.isEmpty() || !List.of("grpc", "rest").containsAll(transports)
+    if (transports.isEmpty() || !List.of("grpc", "rest", "automl").containsAll(transports)
         || transports.size() != Set.copyOf(transports).size()) {
-      throw new IllegalArgumentException("--transports " + opts.get("transports") + " (expected: grpc, rest or both)");
+      throw new IllegalArgumentException("--transports " + opts.get("transports") + " (expected: grpc, rest, automl"
+          + " or a comma-separated pair such as grpc,rest)");
+    }
+    if (transports.contains("automl") && (payload != PredictPayload.Kind.JPEG || perRequest != 1)) {
+      throw new IllegalArgumentException("--transports automl: AutoML's Predict takes one encoded image per request"
+          + " (--payload jpeg --images-per-request 1)");
     }
     int side = small ? 28 : 224;
     Path images = writeImages(work.resolve(base), side, small);
@@ -88,7 +93,8 @@ public final class ServingComparison {
         .withPayload(payload, perRequest, perRequest, side, images.toString())
         .withTimings(true), null, RestTransport.Options.version(opts.get("rest-http")));
     String target = "127.0.0.1:" + server.port();
-    Map<String, String> addresses = Map.of("grpc", target, "rest", "http://127.0.0.1:" + server.httpPort());
+    Map<String, String> addresses = Map.of("grpc", target, "rest", "http://127.0.0.1:" + server.httpPort(),
+        "automl", ServingBenchmark.AUTOML + target);
     String metrics = "http://127.0.0.1:" + server.metricsPort() + "/metrics";
     try (NimbusClient client = NimbusClient.builder().target(target).plaintext()
         .defaultDeadline(Duration.ofMinutes(2)).build()) {
@@ -123,7 +129,11 @@ public final class ServingComparison {
           // One deployment, one target per transport: the report pairs them by this setting.
           settings.put(ServingReport.DEPLOYMENT_SETTING, c.getKey());
           for (String tr : transports) {
-            targets.add(new ServingBenchmark.Target(c.getKey() + (tr.equals("rest") ? " REST" : " gRPC"),
+            targets.add(new ServingBenchmark.Target(c.getKey() + switch (tr) {
+              case "rest" -> " REST";
+              case "automl" -> " AutoML";
+              default -> " gRPC";
+            },
                 addresses.get(tr), model.getName(), metrics, settings));
           }
         }
@@ -146,6 +156,12 @@ public final class ServingComparison {
 
   /** What the REST rows are, or nothing for gRPC alone. */
   private static String transportNote(List<String> transports, String restHttp) {
+    if (transports.contains("automl")) {
+      return "Transports: " + String.join(" then ", transports) + ", interleaved scenario by scenario on the same "
+          + "deployment. AutoML: google.cloud.automl.v1.PredictionService/Predict on the same gRPC port (one image"
+          + " per request, score_threshold 0), through the AutoML adapter onto the same Predictions; gRPC: "
+          + "nimbus.v1.PredictionService/Predict. The batch-size `whole run` rows count both transports' batches.";
+    }
     if (!transports.contains("rest")) {
       return "Transport: gRPC (grpc-netty channel, protobuf).";
     }

@@ -278,8 +278,9 @@ public record ServingReport(String benchmark, String date, int cores, String jav
   }
 
   /**
-   * For each deployment measured over gRPC and REST ({@link #DEPLOYMENT_SETTING}): both side by side per load, and
-   * REST ÷ gRPC for images/s and p99, whichever transport ran first. Empty when no deployment has both.
+   * For each deployment measured over native gRPC and another transport (REST, or Cloud AutoML's Predict;
+   * {@link #DEPLOYMENT_SETTING}): both side by side per load, and other ÷ gRPC for images/s and p99, whichever
+   * transport ran first. Empty when no deployment has both.
    */
   private String transportComparison(List<String> keys) {
     Map<String, List<ConfigurationResult>> byDeployment = new LinkedHashMap<>();
@@ -291,25 +292,30 @@ public record ServingReport(String benchmark, String date, int cores, String jav
     }
     StringBuilder md = new StringBuilder();
     for (Map.Entry<String, List<ConfigurationResult>> e : byDeployment.entrySet()) {
-      ConfigurationResult grpc = e.getValue().stream().filter(c -> !PredictTransport.isRest(c.transport()))
+      ConfigurationResult grpc = e.getValue().stream().filter(c -> isNativeGrpc(c.transport()))
           .findFirst().orElse(null);
-      ConfigurationResult rest = e.getValue().stream().filter(c -> PredictTransport.isRest(c.transport()))
+      ConfigurationResult other = e.getValue().stream().filter(c -> !isNativeGrpc(c.transport()))
           .findFirst().orElse(null);
-      if (grpc == null || rest == null) {
+      if (grpc == null || other == null) {
         continue;
       }
+      boolean rest = PredictTransport.isRest(other.transport());
+      String o = rest ? "REST" : "AutoML";
       if (md.isEmpty()) {
-        md.append("\n## REST vs gRPC (same deployment, same run, scenarios interleaved)\n\nThe same payload and "
+        md.append(rest ? "\n## REST vs gRPC (same deployment, same run, scenarios interleaved)\n\nThe same payload and "
             + "load over the gRPC port and over the HTTP port's REST/JSON API. Ratios are REST ÷ gRPC: img/s "
-            + "below 1 and p99 above 1 mean REST is worse.\n");
+            + "below 1 and p99 above 1 mean REST is worse.\n"
+            : "\n## Cloud AutoML's Predict vs Nimbus's (same deployment, same run, scenarios interleaved)\n\nThe "
+            + "same images and load through google.cloud.automl.v1.PredictionService and nimbus.v1's, on the same "
+            + "gRPC port. Ratios are AutoML ÷ gRPC: img/s below 1 and p99 above 1 mean the adapter costs.\n");
       }
-      md.append("\n### ").append(e.getKey()).append(": ").append(rest.transport()).append(" vs ")
+      md.append("\n### ").append(e.getKey()).append(": ").append(other.transport()).append(" vs ")
           .append(grpc.transport() == null ? "gRPC" : grpc.transport()).append("\n\n| load | gRPC img/s | gRPC p50 ms "
-          + "| gRPC p99 ms | REST img/s | REST p50 ms | REST p99 ms | REST ÷ gRPC img/s | REST ÷ gRPC p99 | gRPC / "
-          + "REST gen CPU |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+          + "| gRPC p99 ms | " + o + " img/s | " + o + " p50 ms | " + o + " p99 ms | " + o + " ÷ gRPC img/s | " + o
+          + " ÷ gRPC p99 | gRPC / " + o + " gen CPU |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
       for (String k : keys) {
         LoadResult g = find(grpc, k);
-        LoadResult r = find(rest, k);
+        LoadResult r = find(other, k);
         if (g == null || r == null) {
           continue;
         }
@@ -323,6 +329,11 @@ public record ServingReport(String benchmark, String date, int cores, String jav
       }
     }
     return md.toString();
+  }
+
+  /** Nimbus's own API over gRPC ({@code gRPC}, or no transport recorded), not REST or AutoML's API. */
+  private static boolean isNativeGrpc(String transport) {
+    return transport == null || transport.equals("gRPC");
   }
 
   private static String cores(LoadResult r) {
