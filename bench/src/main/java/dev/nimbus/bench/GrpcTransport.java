@@ -3,6 +3,8 @@ package dev.nimbus.bench;
 import com.google.cloud.automl.v1.ExamplePayload;
 import com.google.cloud.automl.v1.Image;
 import dev.nimbus.v1.GetModelRequest;
+import dev.nimbus.v1.ImagePrediction;
+import dev.nimbus.v1.LabelScore;
 import dev.nimbus.v1.Model;
 import dev.nimbus.v1.ModelServiceGrpc;
 import dev.nimbus.v1.PredictRequest;
@@ -126,7 +128,7 @@ final class GrpcTransport implements PredictTransport {
             });
   }
 
-  /** AutoML's requests, built once before the runs; answers carry no response (only its status is counted). */
+  /** AutoML's requests, built once before the runs; answers are turned into Nimbus's response shape. */
   private Prepared prepareAutoMl(PredictPayload payload) {
     List<com.google.cloud.automl.v1.PredictRequest> requests = new ArrayList<>();
     for (int i = 0; i < payload.size(); i++) {
@@ -146,9 +148,15 @@ final class GrpcTransport implements PredictTransport {
         automlStubs.get(Math.floorMod(connection, automlStubs.size()))
             .withDeadlineAfter(deadlineNanos, TimeUnit.NANOSECONDS)
             .predict(requests.get((int) Math.floorMod(index, (long) requests.size())), new StreamObserver<>() {
+              private PredictResponse response;
+
               @Override
               public void onNext(com.google.cloud.automl.v1.PredictResponse r) {
-                // counted by its status
+                // As Nimbus's response, so both transports' answers are checked alike.
+                ImagePrediction.Builder p = ImagePrediction.newBuilder();
+                r.getPayloadList().forEach(a -> p.addLabels(LabelScore.newBuilder().setLabel(a.getDisplayName())
+                    .setScore(a.getClassification().getScore())));
+                response = PredictResponse.newBuilder().addPredictions(p).build();
               }
 
               @Override
@@ -158,7 +166,7 @@ final class GrpcTransport implements PredictTransport {
 
               @Override
               public void onCompleted() {
-                answer.answered(Status.OK, null);
+                answer.answered(Status.OK, response);
               }
             });
   }

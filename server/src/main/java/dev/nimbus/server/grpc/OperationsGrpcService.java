@@ -84,6 +84,7 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
   public void listOperations(ListOperationsRequest request, StreamObserver<ListOperationsResponse> response) {
     Optional<Dialect> dialect = dialect(request.getName());
     if (dialect.isPresent()) {
+      dialect.get().childName(request.getName(), "x"); // checks the parent's name before anything is listed
       ListOperationsResponse all = list(request.toBuilder().setName("").build());
       ListOperationsResponse.Builder b = all.toBuilder().clearOperations();
       for (Operation o : all.getOperationsList()) {

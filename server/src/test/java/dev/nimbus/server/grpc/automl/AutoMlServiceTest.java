@@ -260,6 +260,9 @@ class AutoMlServiceTest {
         GetOperationRequest.newBuilder().setName(LOCATION + "/operations/abc-123").build()));
     assertFails(Status.Code.INVALID_ARGUMENT, "projects/{project}/locations/{location}/operations/{operation}", () ->
         nimbus.operations.withInterceptors(googleKey(ADMIN)).getOperation(GetOperationRequest.newBuilder().setName("projects/p/operations/x").build()));
+    assertFails(Status.Code.INVALID_ARGUMENT, "projects/{project}/locations/{location}", () -> nimbus.operations
+        .withInterceptors(googleKey(ADMIN)).listOperations(ListOperationsRequest.newBuilder()
+            .setName("projects/p").build()));
     assertThat(nimbus.operations.withInterceptors(googleKey(ADMIN)).listOperations(ListOperationsRequest.newBuilder().setName(LOCATION).build())
         .getOperationsList()).allSatisfy(o -> assertThat(o.getName()).startsWith(LOCATION + "/operations/"));
   }
