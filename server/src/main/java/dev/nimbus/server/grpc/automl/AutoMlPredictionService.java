@@ -24,7 +24,6 @@ import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,11 +102,11 @@ public final class AutoMlPredictionService extends PredictionServiceGrpc.Predict
     dev.nimbus.v1.Model m = models.get(ResourceNames.model(p.id()));
     String prefix = AutoMlService.destination("output_config.gcs_destination.output_uri_prefix",
         request.getOutputConfig().getGcsDestination().getOutputUriPrefix());
-    String out = prefix + "prediction-" + AutoMlService.folderName(m.getDisplayName()) + "-"
-        + AutoMlService.EXPORT_TIME.format(Instant.now(clock));
+    String out = AutoMlService.outputFolder(prefix, "prediction-", m.getDisplayName(), clock);
     Unary.reply(response, AutoMlOperations.view(p.location(), batchPredictions.start(
         dev.nimbus.v1.BatchPredictRequest.newBuilder().setName(m.getName())
-            .setInputConfig(BatchPredictInputConfig.newBuilder().setCsv(InputConfig.newBuilder().setCsvUri(uris.get(0))))
+            .setInputConfig(BatchPredictInputConfig.newBuilder()
+                .setCsv(InputConfig.newBuilder().setCsvUri(uris.get(0))))
             .setOutputConfig(OutputConfig.newBuilder().setOutputUri(out))
             .setOutputFormat(dev.nimbus.v1.BatchPredictRequest.OutputFormat.AUTOML_JSONL)
             .setParams(PredictParams.newBuilder().setScoreThreshold(threshold))

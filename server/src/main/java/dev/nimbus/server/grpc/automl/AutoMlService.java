@@ -199,8 +199,7 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
     dev.nimbus.v1.Dataset d = datasets.get(ResourceNames.dataset(p.id()));
     String prefix = destination("output_config.gcs_destination.output_uri_prefix",
         request.getOutputConfig().getGcsDestination().getOutputUriPrefix());
-    String out = prefix + "export_data-" + folderName(d.getDisplayName()) + "-"
-        + EXPORT_TIME.format(Instant.now(clock));
+    String out = outputFolder(prefix, "export_data-", d.getDisplayName(), clock);
     Unary.reply(response, AutoMlOperations.view(p.location(), datasets.exportData(
         dev.nimbus.v1.ExportDataRequest.newBuilder().setName(d.getName())
             .setOutputConfig(OutputConfig.newBuilder().setOutputUri(out))
@@ -372,8 +371,7 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
     String prefix = destination("output_config.gcs_destination.output_uri_prefix",
         request.getOutputConfig().getGcsDestination().getOutputUriPrefix());
     dev.nimbus.v1.Model m = models.get(ResourceNames.model(p.id()));
-    String out = prefix + "model-export/icn/tf_saved_model-" + folderName(m.getDisplayName()) + "-"
-        + EXPORT_TIME.format(Instant.now(clock));
+    String out = outputFolder(prefix, "model-export/icn/tf_saved_model-", m.getDisplayName(), clock);
     Unary.reply(response, AutoMlOperations.view(p.location(), models.export(
         dev.nimbus.v1.ExportModelRequest.newBuilder().setName(m.getName())
             .setOutputConfig(OutputConfig.newBuilder().setOutputUri(out))
@@ -442,9 +440,12 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
     return prefix.endsWith("/") ? prefix : prefix + "/";
   }
 
-  /** A display name as part of a folder name: what is not a letter, digit, '-' or '_' becomes '_'. */
-  static String folderName(String displayName) {
-    return displayName.replaceAll("[^A-Za-z0-9_-]", "_");
+  /**
+   * The folder an export or batch prediction writes under {@code prefix}, named as AutoML names it:
+   * {@code {kind}{display name}-{time}}, with what is not a letter, digit, '-' or '_' in the name made '_'.
+   */
+  static String outputFolder(String prefix, String kind, String displayName, Clock clock) {
+    return prefix + kind + displayName.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + EXPORT_TIME.format(Instant.now(clock));
   }
 
   /** {@code IMAGE_OBJECT_DETECTION_DATASET_METADATA} as the field's name. */

@@ -110,24 +110,20 @@ class AutoMlClientLabTest {
 
   @Test
   void theLab_overGrpc() throws Exception {
-    AutoMlSettings automl = AutoMlSettings.newBuilder()
-        .setCredentialsProvider(NoCredentialsProvider.create())
-        .setTransportChannelProvider(InstantiatingGrpcChannelProvider.newBuilder()
-            .setEndpoint("127.0.0.1:" + server.port())
-            .setChannelConfigurator(b -> b.usePlaintext())
-            .build())
-        .build();
+    AutoMlSettings automl = AutoMlSettings.newBuilder().setCredentialsProvider(NoCredentialsProvider.create())
+        .setTransportChannelProvider(plaintext()).build();
     PredictionServiceSettings prediction = PredictionServiceSettings.newBuilder()
-        .setCredentialsProvider(NoCredentialsProvider.create())
-        .setTransportChannelProvider(InstantiatingGrpcChannelProvider.newBuilder()
-            .setEndpoint("127.0.0.1:" + server.port())
-            .setChannelConfigurator(b -> b.usePlaintext())
-            .build())
-        .build();
+        .setCredentialsProvider(NoCredentialsProvider.create()).setTransportChannelProvider(plaintext()).build();
     try (AutoMlClient client = AutoMlClient.create(automl);
          PredictionServiceClient predictor = PredictionServiceClient.create(prediction)) {
       lab(client, predictor, "grpc");
     }
+  }
+
+  /** A plaintext gRPC channel to the server, as for an emulator. */
+  private InstantiatingGrpcChannelProvider plaintext() {
+    return InstantiatingGrpcChannelProvider.newBuilder().setEndpoint("127.0.0.1:" + server.port())
+        .setChannelConfigurator(b -> b.usePlaintext()).build();
   }
 
   @Test
@@ -262,8 +258,8 @@ class AutoMlClientLabTest {
     String exported = export.getMetadata().get().getExportModelDetails().getOutputInfo().getGcsOutputDirectory();
     assertThat(exported).startsWith("gs://" + BUCKET + "/exports-" + transport + "/model-export/icn/tf_saved_model-"
         + "clouds_model_" + transport + "-");
-    assertThat(bucket.resolve(exported.substring(("gs://" + BUCKET + "/").length())).resolve("saved_model/saved_model.pb"))
-        .isRegularFile();
+    assertThat(bucket.resolve(exported.substring(("gs://" + BUCKET + "/").length()))
+        .resolve("saved_model/saved_model.pb")).isRegularFile();
     var exportData = client.exportDataAsync(dataset.getName(), OutputConfig.newBuilder().setGcsDestination(
         GcsDestination.newBuilder().setOutputUriPrefix("gs://" + BUCKET + "/dataset-export-" + transport + "/"))
         .build());

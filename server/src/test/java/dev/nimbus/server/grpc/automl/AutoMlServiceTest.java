@@ -72,6 +72,8 @@ class AutoMlServiceTest {
   InProcessNimbus nimbus;
   AutoMlGrpc.AutoMlBlockingStub automl;
   PredictionServiceGrpc.PredictionServiceBlockingStub predictions;
+  dev.nimbus.v1.DatasetServiceGrpc.DatasetServiceBlockingStub nativeDatasets;
+  com.google.longrunning.OperationsGrpc.OperationsBlockingStub operations;
 
   @BeforeAll
   void start() throws Exception {
@@ -79,6 +81,8 @@ class AutoMlServiceTest {
     nimbus = new InProcessNimbus(tmp.resolve("data"), Map.of("api-keys-file", keys.toString()));
     automl = AutoMlGrpc.newBlockingStub(nimbus.channel).withInterceptors(googleKey(ADMIN));
     predictions = PredictionServiceGrpc.newBlockingStub(nimbus.channel).withInterceptors(googleKey(ADMIN));
+    nativeDatasets = nimbus.datasets.withInterceptors(googleKey(ADMIN));
+    operations = nimbus.operations.withInterceptors(googleKey(ADMIN));
   }
 
   @AfterAll
@@ -111,14 +115,14 @@ class AutoMlServiceTest {
     assertThat(d.getImageClassificationDatasetMetadata().getClassificationType())
         .isEqualTo(ClassificationType.MULTILABEL);
     String id = d.getName().substring(d.getName().lastIndexOf('/') + 1);
-    assertThat(nimbus.datasets.withInterceptors(googleKey(ADMIN)).getDataset(dev.nimbus.v1.GetDatasetRequest.newBuilder().setName("datasets/" + id)
+    assertThat(nativeDatasets.getDataset(dev.nimbus.v1.GetDatasetRequest.newBuilder().setName("datasets/" + id)
         .build()).getDisplayName()).isEqualTo("flowers");
     // Any project and location: the server is one project.
     assertThat(automl.getDataset(GetDatasetRequest.newBuilder()
         .setName("projects/other/locations/eu/datasets/" + id).build()).getName())
         .isEqualTo("projects/other/locations/eu/datasets/" + id);
     // The CreateDataset operation can be read back, by the name it was given.
-    Operation op = nimbus.operations.withInterceptors(googleKey(ADMIN)).getOperation(GetOperationRequest.newBuilder()
+    Operation op = operations.getOperation(GetOperationRequest.newBuilder()
         .setName(LOCATION + "/operations/create-dataset-" + id).build());
     assertThat(op.getDone()).isTrue();
     assertThat(op.getResponse().unpack(Dataset.class).getName()).isEqualTo(d.getName());
@@ -141,7 +145,7 @@ class AutoMlServiceTest {
     assertThat(u.getDisplayName()).isEqualTo("updated");
     assertThat(u.getLabelsMap()).containsExactly(Map.entry("env", "test"));
     String id = d.getName().substring(d.getName().lastIndexOf('/') + 1);
-    assertThat(nimbus.datasets.withInterceptors(googleKey(ADMIN)).getDataset(dev.nimbus.v1.GetDatasetRequest.newBuilder().setName("datasets/" + id)
+    assertThat(nativeDatasets.getDataset(dev.nimbus.v1.GetDatasetRequest.newBuilder().setName("datasets/" + id)
         .build()).getUserLabelsMap()).containsExactly(Map.entry("env", "test"));
     assertFails(Status.Code.INVALID_ARGUMENT, "update_mask is required", () -> automl.updateDataset(
         UpdateDatasetRequest.newBuilder().setDataset(d).build()));
@@ -254,16 +258,16 @@ class AutoMlServiceTest {
 
   @Test
   void operations_answerAutoMlNames() {
-    assertFails(Status.Code.NOT_FOUND, "does not exist", () -> nimbus.operations.withInterceptors(googleKey(ADMIN)).getOperation(
+    assertFails(Status.Code.NOT_FOUND, "does not exist", () -> operations.getOperation(
         GetOperationRequest.newBuilder().setName(LOCATION + "/operations/create-dataset-ICN1").build()));
-    assertFails(Status.Code.NOT_FOUND, "", () -> nimbus.operations.withInterceptors(googleKey(ADMIN)).getOperation(
+    assertFails(Status.Code.NOT_FOUND, "", () -> operations.getOperation(
         GetOperationRequest.newBuilder().setName(LOCATION + "/operations/abc-123").build()));
     assertFails(Status.Code.INVALID_ARGUMENT, "projects/{project}/locations/{location}/operations/{operation}", () ->
-        nimbus.operations.withInterceptors(googleKey(ADMIN)).getOperation(GetOperationRequest.newBuilder().setName("projects/p/operations/x").build()));
+        operations.getOperation(GetOperationRequest.newBuilder().setName("projects/p/operations/x").build()));
     assertFails(Status.Code.INVALID_ARGUMENT, "projects/{project}/locations/{location}", () -> nimbus.operations
         .withInterceptors(googleKey(ADMIN)).listOperations(ListOperationsRequest.newBuilder()
             .setName("projects/p").build()));
-    assertThat(nimbus.operations.withInterceptors(googleKey(ADMIN)).listOperations(ListOperationsRequest.newBuilder().setName(LOCATION).build())
+    assertThat(operations.listOperations(ListOperationsRequest.newBuilder().setName(LOCATION).build())
         .getOperationsList()).allSatisfy(o -> assertThat(o.getName()).startsWith(LOCATION + "/operations/"));
   }
 
