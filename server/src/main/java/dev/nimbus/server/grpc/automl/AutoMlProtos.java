@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Nimbus's resources as Cloud AutoML's messages. Budgets: one node hour is one hour of this server's wall clock,
  * so a milli node hour is 3.6 seconds ({@link #budgetSeconds}); AutoML's model types all train MobileNetV2's
- * features with a trained head here, and the type asked for is kept with the model and reported as given.
+ * features with a trained head here, and the type asked for is kept with the model and reported as given (a model
+ * trained through the native API reports its base model, e.g. {@code scratch_cnn}).
  */
 final class AutoMlProtos {
   /** Seconds of this server's wall clock per milli node hour. */
@@ -57,7 +58,8 @@ final class AutoMlProtos {
   static Model model(AutoMlNames.Location at, dev.nimbus.v1.Model m) {
     String id = m.getName().substring("models/".length());
     ImageClassificationModelMetadata.Builder meta = ImageClassificationModelMetadata.newBuilder()
-        .setModelType(m.getModelType().isEmpty() ? "cloud" : m.getModelType())
+        // A model trained through Nimbus's own API has no AutoML type: its base model says what was trained.
+        .setModelType(m.getModelType().isEmpty() ? m.getBaseModel() : m.getModelType())
         .setTrainBudgetMilliNodeHours((long) Math.ceil(m.getTrainingParams().getTrainBudgetSeconds()
             / SECONDS_PER_MILLI_NODE_HOUR))
         // Measured after training: the exported model scoring decoded TEST images in serving's batch size.
