@@ -67,6 +67,15 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
     return dialects.stream().filter(d -> d.owns(name)).findFirst();
   }
 
+  /** The native operation {@code name} denotes; empty for one a dialect answers itself (nothing to cancel). */
+  private Optional<String> nativeId(String name) {
+    Optional<Dialect> dialect = dialect(name);
+    if (dialect.isEmpty()) {
+      return Optional.of(ResourceNames.operationId("name", name));
+    }
+    return dialect.get().own(name).isPresent() ? Optional.empty() : Optional.of(dialect.get().nativeId(name));
+  }
+
   @Override
   public void getOperation(GetOperationRequest request, StreamObserver<Operation> response) {
     String name = request.getName();
@@ -151,21 +160,13 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
 
   @Override
   public void deleteOperation(DeleteOperationRequest request, StreamObserver<Empty> response) {
-    String name = request.getName();
-    Optional<Dialect> dialect = dialect(name);
-    if (dialect.isEmpty() || dialect.get().own(name).isEmpty()) {
-      operations.delete(dialect.isPresent() ? dialect.get().nativeId(name) : ResourceNames.operationId("name", name));
-    }
+    nativeId(request.getName()).ifPresent(operations::delete);
     Unary.reply(response, Empty.getDefaultInstance());
   }
 
   @Override
   public void cancelOperation(CancelOperationRequest request, StreamObserver<Empty> response) {
-    String name = request.getName();
-    Optional<Dialect> dialect = dialect(name);
-    if (dialect.isEmpty() || dialect.get().own(name).isEmpty()) {
-      operations.cancel(dialect.isPresent() ? dialect.get().nativeId(name) : ResourceNames.operationId("name", name));
-    }
+    nativeId(request.getName()).ifPresent(operations::cancel);
     Unary.reply(response, Empty.getDefaultInstance());
   }
 
@@ -177,8 +178,9 @@ public final class OperationsGrpcService extends OperationsGrpc.OperationsImplBa
   public void waitOperation(WaitOperationRequest request, StreamObserver<Operation> response) {
     String name = request.getName();
     Optional<Dialect> dialect = dialect(name);
-    if (dialect.isPresent() && dialect.get().own(name).isPresent()) {
-      Unary.reply(response, dialect.get().own(name).get());
+    Optional<Operation> own = dialect.flatMap(d -> d.own(name));
+    if (own.isPresent()) {
+      Unary.reply(response, own.get());
       return;
     }
     String id = dialect.isPresent() ? dialect.get().nativeId(name) : ResourceNames.operationId("name", name);

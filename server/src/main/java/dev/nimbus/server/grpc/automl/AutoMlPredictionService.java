@@ -59,7 +59,7 @@ public final class AutoMlPredictionService extends PredictionServiceGrpc.Predict
     if (payload.getPayloadCase() != ExamplePayload.PayloadCase.IMAGE) {
       throw ApiException.invalidArgument("payload.image", payload.getPayloadCase()
           == ExamplePayload.PayloadCase.PAYLOAD_NOT_SET ? "payload.image.image_bytes is required (the image's bytes)"
-          : "payload." + payload.getPayloadCase().name().toLowerCase(java.util.Locale.ROOT) + ": not supported;"
+          : "payload." + AutoMlService.fieldName(payload.getPayloadCase()) + ": not supported;"
               + " this server classifies images: send payload.image.image_bytes");
     }
     if (payload.getImage().getImageBytes().isEmpty()) {

@@ -49,6 +49,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -62,11 +63,11 @@ import java.util.TreeMap;
  * translation, video, object detection) is refused at once, saying what is served instead.
  */
 public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
-  /** The AutoML dataset and model kinds, for filters and refusals: only image classification is served. */
+  /** AutoML's dataset kinds and the model list's filter fields: only image classification is served. */
   static final Set<String> DATASET_METADATA = Set.of("image_classification_dataset_metadata",
       "image_object_detection_dataset_metadata", "text_classification_dataset_metadata",
       "text_extraction_dataset_metadata", "text_sentiment_dataset_metadata", "translation_dataset_metadata");
-  static final Set<String> MODEL_METADATA = Set.of("image_classification_model_metadata",
+  static final Set<String> MODEL_FILTER_FIELDS = Set.of("dataset_id", "image_classification_model_metadata",
       "image_object_detection_model_metadata", "text_classification_model_metadata",
       "text_extraction_model_metadata", "text_sentiment_model_metadata", "translation_model_metadata");
   /** The methods of Cloud AutoML's services that only read, which API keys with role reader may call. */
@@ -108,7 +109,7 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
       throw ApiException.invalidArgument("dataset.dataset_metadata", d.getDatasetMetadataCase()
           == Dataset.DatasetMetadataCase.DATASETMETADATA_NOT_SET
           ? "dataset.image_classification_dataset_metadata is required (with its classification_type); " + SERVED
-          : "dataset." + snake(d.getDatasetMetadataCase().name()) + ": not supported; " + SERVED);
+          : "dataset." + fieldName(d.getDatasetMetadataCase()) + ": not supported; " + SERVED);
     }
     ClassificationType type = switch (d.getImageClassificationDatasetMetadata().getClassificationType()) {
       case MULTICLASS -> ClassificationType.MULTICLASS;
@@ -231,7 +232,7 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
     Model m = request.getModel();
     if (m.getModelMetadataCase() != Model.ModelMetadataCase.IMAGE_CLASSIFICATION_MODEL_METADATA
         && m.getModelMetadataCase() != Model.ModelMetadataCase.MODELMETADATA_NOT_SET) {
-      throw ApiException.invalidArgument("model.model_metadata", "model." + snake(m.getModelMetadataCase().name())
+      throw ApiException.invalidArgument("model.model_metadata", "model." + fieldName(m.getModelMetadataCase())
           + ": not supported; " + SERVED);
     }
     if (m.getDatasetId().isEmpty()) {
@@ -259,13 +260,13 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
     dev.nimbus.v1.Model.Builder model = dev.nimbus.v1.Model.newBuilder()
         .setDisplayName(m.getDisplayName())
         .setDataset(ResourceNames.dataset(m.getDatasetId()))
-        .setBaseModel(baseModel)
         .setModelType(modelType)
         .putAllUserLabels(m.getLabelsMap());
-    if (!meta.getBaseModelId().isEmpty()) {
-      // The new model starts from that model's trained head, on its base model.
+    if (meta.getBaseModelId().isEmpty()) {
+      model.setBaseModel(baseModel);
+    } else {
+      // The new model starts from that model's trained head, on that model's base model.
       params.setInitialModel(ResourceNames.model(meta.getBaseModelId()));
-      model.clearBaseModel();
     }
     model.setTrainingParams(params);
     Unary.reply(response, AutoMlOperations.view(at, models.create(dev.nimbus.v1.CreateModelRequest.newBuilder()
@@ -281,9 +282,7 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
   @Override
   public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> response) {
     AutoMlNames.Location at = AutoMlNames.location("parent", request.getParent());
-    Set<String> fields = new java.util.HashSet<>(MODEL_METADATA);
-    fields.add("dataset_id");
-    AutoMlFilter filter = AutoMlFilter.parse(request.getFilter(), fields);
+    AutoMlFilter filter = AutoMlFilter.parse(request.getFilter(), MODEL_FILTER_FIELDS);
     ListModelsResponse.Builder b = ListModelsResponse.newBuilder();
     String token = request.getPageToken();
     int size = ListQueries.pageSize(request.getPageSize());
@@ -448,8 +447,8 @@ public final class AutoMlService extends AutoMlGrpc.AutoMlImplBase {
     return prefix + kind + displayName.replaceAll("[^A-Za-z0-9_-]", "_") + "-" + EXPORT_TIME.format(Instant.now(clock));
   }
 
-  /** {@code IMAGE_OBJECT_DETECTION_DATASET_METADATA} as the field's name. */
-  private static String snake(String oneofCase) {
-    return oneofCase.toLowerCase(java.util.Locale.ROOT);
+  /** A oneof case ({@code IMAGE_OBJECT_DETECTION_DATASET_METADATA}) as its field's name, for messages. */
+  static String fieldName(Enum<?> oneofCase) {
+    return oneofCase.name().toLowerCase(Locale.ROOT);
   }
 }
